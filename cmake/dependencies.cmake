@@ -1,0 +1,17 @@
+# Every external dependency is found here, once, and exposed as an imported target.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(NGSPICE REQUIRED IMPORTED_TARGET ngspice)
+find_package(Eigen3 3.3 REQUIRED NO_MODULE)
+find_package(HDF5 REQUIRED COMPONENTS C)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(Threads REQUIRED)
+find_package(OpenMP REQUIRED COMPONENTS CXX)
+# SuiteSparse 5 (Debian 12) ships no CMake or pkg-config files for CHOLMOD.
+find_path(CHOLMOD_INCLUDE_DIR cholmod.h PATH_SUFFIXES suitesparse REQUIRED)
+find_library(CHOLMOD_LIBRARY cholmod REQUIRED)
+add_library(imcosim_cholmod INTERFACE)
+target_include_directories(imcosim_cholmod SYSTEM INTERFACE ${CHOLMOD_INCLUDE_DIR})
+target_link_libraries(imcosim_cholmod INTERFACE ${CHOLMOD_LIBRARY})
+if(IMCOSIM_BUILD_TESTS)
+  find_package(GTest REQUIRED)
+endif()

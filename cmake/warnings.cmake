@@ -1,0 +1,17 @@
+# Warnings and sanitizers live in interface targets so that every imcosim target opts in
+# explicitly and third-party code is never compiled with them.
+add_library(imcosim_warnings INTERFACE)
+target_compile_options(imcosim_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
+  -Wnon-virtual-dtor -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
+  -Wimplicit-fallthrough)
+if(IMCOSIM_WERROR)
+  target_compile_options(imcosim_warnings INTERFACE -Werror)
+endif()
+
+add_library(imcosim_sanitizers INTERFACE)
+if(IMCOSIM_SANITIZE)
+  target_compile_options(imcosim_sanitizers INTERFACE
+    -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  target_link_options(imcosim_sanitizers INTERFACE -fsanitize=address,undefined)
+endif()

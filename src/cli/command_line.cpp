@@ -1,0 +1,34 @@
+#include "command_line.hpp"
+
+#include <iostream>
+
+#include "imcosim/error.hpp"
+
+namespace imcosim::cli {
+
+std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
+                                                    const std::vector<std::string>& args) {
+  syntax.options.add_options()("help,h", "show this help and exit");
+  po::variables_map values;
+  try {
+    po::store(po::command_line_parser(args)
+                  .options(syntax.options)
+                  .positional(syntax.positional)
+                  .style(po::command_line_style::unix_style)
+                  .run(),
+              values);
+    if (values.count("help") != 0) {
+      std::cout << "Usage: imcosim " << syntax.name << ' ' << syntax.usage << "\n\n"
+                << syntax.summary << "\n\n"
+                << syntax.options << '\n';
+      return std::nullopt;
+    }
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw UsageError("imcosim " + syntax.name + ": " + error.what() + " (see 'imcosim " +
+                     syntax.name + " --help')");
+  }
+  return values;
+}
+
+}  // namespace imcosim::cli

@@ -1,0 +1,65 @@
+// The imcosim executable: finds the subcommand, runs it, and maps exceptions to exit codes
+// (0 success, 1 runtime failure, 2 bad usage or bad input). All work is in the library.
+#include <algorithm>
+#include <exception>
+#include <iomanip>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "commands.hpp"
+#include "imcosim/error.hpp"
+#include "imcosim/version.hpp"
+
+namespace {
+
+constexpr int exit_runtime_failure = 1;
+constexpr int exit_bad_input = 2;
+
+void print_program_help(std::ostream& out) {
+  out << "Usage: imcosim <command> [options]\n"
+         "       imcosim <command> --help\n"
+         "       imcosim --version\n\n"
+         "Co-simulation of systolic-array TPUs and in-memory analog computing (IMAC).\n\n"
+         "Commands:\n";
+  for (const auto& command : imcosim::cli::commands()) {
+    out << "  " << std::left << std::setw(12) << command.name << command.summary << '\n';
+  }
+}
+
+int run(const std::vector<std::string>& words) {
+  if (words.empty()) {
+    print_program_help(std::cerr);
+    return exit_bad_input;
+  }
+  const std::string& first = words.front();
+  if (first == "--help" || first == "-h" || first == "help") {
+    print_program_help(std::cout);
+    return 0;
+  }
+  if (first == "--version") {
+    std::cout << "imcosim " << imcosim::version_string << '\n';
+    return 0;
+  }
+  const auto table = imcosim::cli::commands();
+  const auto command = std::find_if(table.begin(), table.end(),
+                                    [&](const auto& entry) { return first == entry.name; });
+  if (command == table.end()) {
+    throw imcosim::UsageError("unknown command '" + first + "' (see 'imcosim --help')");
+  }
+  return command->run({words.begin() + 1, words.end()});
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run({argv + 1, argv + argc});
+  } catch (const imcosim::Error& error) {
+    std::cerr << "imcosim: error: " << error.what() << '\n';
+    return error.kind() == imcosim::ErrorKind::bad_input ? exit_bad_input : exit_runtime_failure;
+  } catch (const std::exception& error) {
+    std::cerr << "imcosim: internal error: " << error.what() << '\n';
+    return exit_runtime_failure;
+  }
+}
