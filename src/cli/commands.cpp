@@ -4,8 +4,12 @@
 
 namespace imcosim::cli {
 
+int run_tpu(const std::vector<std::string>& args);
+
 std::span<const Command> commands() {
-  static constexpr std::array<Command, 0> table{};
+  static constexpr std::array table{
+      Command{"tpu", "systolic-array TPU model: SCALE-Sim-compatible cycles and reports", run_tpu},
+  };
   return table;
 }
 
