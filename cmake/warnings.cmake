@@ -3,7 +3,7 @@
 add_library(imcosim_warnings INTERFACE)
 target_compile_options(imcosim_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wconversion -Wsign-conversion -Wold-style-cast
-  -Wnon-virtual-dtor -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion -Wformat=2
+  -Wnon-virtual-dtor -Woverloaded-virtual -Wdouble-promotion -Wformat=2
   -Wimplicit-fallthrough)
 if(IMCOSIM_WERROR)
   target_compile_options(imcosim_warnings INTERFACE -Werror)

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "imcosim/circuit/tile_network.hpp"
+
+namespace imcosim::netlist {
+
+// Name of the 0 V ammeter source at output j's virtual ground. Its branch current (the vector
+// "vsense_<j>#branch") is I_out[j], the current flowing into that virtual ground.
+std::string sense_source_name(Eigen::Index output);
+std::string sense_current_vector(Eigen::Index output);
+
+// A standalone deck for `ngspice -b`: the tile driven by one input vector, an operating point,
+// and one printed line per output, "i_out_<j> = <amperes>", with 16 significant digits.
+void write_standalone_tile_deck(std::ostream& out, const circuit::TileNetwork& network,
+                                const Eigen::VectorXd& inputs_volt, std::string_view title);
+
+// A deck that evaluates K input vectors (rows of `inputs_volt`) in one analysis, for the
+// shared-library runs. ngspice 39 (no KLU) spends most of a crossbar run reordering the
+// matrix, and it reorders again at every new `op`; one DC sweep reorders once. The sweep
+// variable is the sample index k = 0..K-1, and each input is a B source that maps k to V_in[k]
+// by piecewise-linear interpolation, exact at the integer points. Point k of vector
+// sense_current_vector(j) is then I_out[k][j]. With K = 1 the deck is a plain operating point.
+std::vector<std::string> tile_batch_deck(const circuit::TileNetwork& network,
+                                         const Eigen::MatrixXd& inputs_volt,
+                                         std::string_view title);
+
+}  // namespace imcosim::netlist
