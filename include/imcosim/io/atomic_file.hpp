@@ -1,0 +1,37 @@
+#pragma once
+
+#include <filesystem>
+
+namespace imcosim::io {
+
+// Writes a file under a temporary name in the same directory and renames it over `path` on
+// commit(); destroyed without commit() it removes the temporary. A failed run never leaves a
+// half-written file at `path`, and an existing file there stays untouched until commit().
+//
+//   AtomicFile output(path);
+//   write_everything_to(output.temporary_path());  // may throw: `path` is unchanged
+//   output.commit();
+class AtomicFile {
+ public:
+  explicit AtomicFile(std::filesystem::path path);
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
+  ~AtomicFile();
+
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+  // Unique per process and object, so concurrent writers of the same `path` do not collide.
+  [[nodiscard]] const std::filesystem::path& temporary_path() const noexcept {
+    return temporary_path_;
+  }
+
+  // Flushes the temporary to disk and renames it to `path`, replacing any file there.
+  // Throws IoError (runtime) when the temporary does not exist or cannot be renamed.
+  void commit();
+
+ private:
+  std::filesystem::path path_;
+  std::filesystem::path temporary_path_;
+  bool committed_ = false;
+};
+
+}  // namespace imcosim::io
