@@ -1,0 +1,195 @@
+#include "imcosim/spice/worker_pool.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <utility>
+
+#include "posix.hpp"
+#include "process_spawner.hpp"
+#include "worker_process.hpp"
+
+namespace imcosim::spice {
+namespace {
+
+void validate(const WorkerPoolOptions& options) {
+  if (options.worker_count < 1) {
+    throw SpiceError(ErrorKind::bad_input, "WorkerPoolOptions.worker_count must be >= 1, got " +
+                                               std::to_string(options.worker_count));
+  }
+  if (options.job_timeout.count() <= 0) {
+    throw SpiceError(ErrorKind::bad_input, "WorkerPoolOptions.job_timeout must be > 0 ms, got " +
+                                               std::to_string(options.job_timeout.count()));
+  }
+  if (options.jobs_per_worker < 1) {
+    throw SpiceError(ErrorKind::bad_input, "WorkerPoolOptions.jobs_per_worker must be >= 1, got " +
+                                               std::to_string(options.jobs_per_worker));
+  }
+}
+
+}  // namespace
+
+struct WorkerPool::Impl {
+  explicit Impl(WorkerPoolOptions pool_options) : options(pool_options) {}
+
+  // Hands out an idle worker, or a fresh one while fewer than worker_count exist; blocks
+  // otherwise.
+  std::unique_ptr<WorkerProcess> acquire() {
+    std::unique_lock lock(mutex);
+    worker_released.wait(lock, [this] {
+      return !idle_workers.empty() ||
+             busy_count + idle_workers.size() < static_cast<std::size_t>(options.worker_count);
+    });
+    ++busy_count;
+    if (!idle_workers.empty()) {
+      std::unique_ptr<WorkerProcess> worker = std::move(idle_workers.back());
+      idle_workers.pop_back();
+      return worker;
+    }
+    lock.unlock();
+    std::unique_ptr<WorkerProcess> worker;
+    try {
+      worker = spawner.start_worker();
+    } catch (...) {
+      lock.lock();
+      --busy_count;
+      lock.unlock();
+      worker_released.notify_one();
+      throw;
+    }
+    lock.lock();
+    live_pids.push_back(worker->pid());
+    return worker;
+  }
+
+  // Keeps a healthy worker for the next job; a dead or worn-out one is killed and reaped.
+  void release(std::unique_ptr<WorkerProcess> worker) {
+    std::unique_ptr<WorkerProcess> retired;
+    {
+      const std::lock_guard lock(mutex);
+      --busy_count;
+      if (worker->alive() && worker->jobs_run() < options.jobs_per_worker) {
+        idle_workers.push_back(std::move(worker));
+      } else {
+        std::erase(live_pids, worker->pid());
+        retired = std::move(worker);
+      }
+    }
+    worker_released.notify_one();
+  }
+
+  const WorkerPoolOptions options;
+  // Declared before the workers so that it is destroyed after them.
+  ProcessSpawner spawner;
+  mutable std::mutex mutex;
+  std::condition_variable worker_released;
+  std::vector<std::unique_ptr<WorkerProcess>> idle_workers;
+  std::size_t busy_count = 0;
+  std::vector<pid_t> live_pids;
+};
+
+WorkerPool::WorkerPool(WorkerPoolOptions options) {
+  validate(options);
+  impl_ = std::make_unique<Impl>(options);
+}
+
+WorkerPool::~WorkerPool() = default;
+
+const WorkerPoolOptions& WorkerPool::options() const noexcept { return impl_->options; }
+
+SpiceResult WorkerPool::run(const SpiceJob& job) {
+  std::unique_ptr<WorkerProcess> worker = impl_->acquire();
+  // Returns the worker to the pool however the job ends.
+  struct Lease {
+    Impl& pool;
+    std::unique_ptr<WorkerProcess>& worker;
+    ~Lease() { pool.release(std::move(worker)); }
+  } lease{*impl_, worker};
+  return worker->run(job, impl_->options.job_timeout);
+}
+
+std::vector<std::variant<SpiceResult, SpiceError>> WorkerPool::run_all(
+    std::span<const SpiceJob> jobs) {
+  std::vector<std::variant<SpiceResult, SpiceError>> outcomes(jobs.size());
+  std::atomic<std::size_t> next_job{0};
+  std::mutex failure_mutex;
+  std::exception_ptr unexpected_failure;
+
+  const auto drain_jobs = [&] {
+    for (std::size_t k = next_job++; k < jobs.size(); k = next_job++) {
+      try {
+        outcomes[k] = run(jobs[k]);
+      } catch (const SpiceError& error) {
+        outcomes[k] = error;
+      } catch (...) {
+        // Not a job's failure (e.g. out of memory): stop handing out jobs and rethrow below.
+        const std::lock_guard lock(failure_mutex);
+        unexpected_failure = std::current_exception();
+        next_job = jobs.size();
+      }
+    }
+  };
+  const std::size_t thread_count =
+      std::min(jobs.size(), static_cast<std::size_t>(impl_->options.worker_count));
+  {
+    std::vector<std::jthread> threads;
+    threads.reserve(thread_count);
+    for (std::size_t t = 0; t < thread_count; ++t) {
+      threads.emplace_back(drain_jobs);
+    }
+  }
+  if (unexpected_failure) {
+    std::rethrow_exception(unexpected_failure);
+  }
+  return outcomes;
+}
+
+std::vector<std::size_t> WorkerPool::worker_resident_bytes() const {
+  std::vector<pid_t> pids;
+  {
+    const std::lock_guard lock(impl_->mutex);
+    pids = impl_->live_pids;
+  }
+  std::vector<std::size_t> resident;
+  for (const pid_t pid : pids) {
+    // A worker retired since the copy was taken has no /proc entry any more.
+    if (const std::optional<std::size_t> bytes = posix::resident_bytes(pid)) {
+      resident.push_back(*bytes);
+    }
+  }
+  return resident;
+}
+
+std::string ngspice_version(WorkerPool& pool) {
+  static std::mutex cache_mutex;
+  static std::optional<std::string> cached_version;
+  const std::lock_guard lock(cache_mutex);
+  if (cached_version) {
+    return *cached_version;
+  }
+  // "version -s" prints "** ngspice-39" (the shared library's own version).
+  SpiceJob job;
+  job.commands = {"version -s"};
+  const SpiceResult result = pool.run(job);
+  constexpr std::string_view kMarker = "ngspice-";
+  for (const std::string& line : result.messages) {
+    const std::size_t start = line.find(kMarker);
+    if (start == std::string::npos) {
+      continue;
+    }
+    const std::size_t first = start + kMarker.size();
+    const std::size_t last = line.find_first_not_of("0123456789.", first);
+    if (last != first) {
+      cached_version = line.substr(first, last == std::string::npos ? last : last - first);
+      return *cached_version;
+    }
+  }
+  throw SpiceError(ErrorKind::runtime, "ngspice printed no version for 'version -s'",
+                   result.messages);
+}
+
+}  // namespace imcosim::spice
