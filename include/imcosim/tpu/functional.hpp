@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "imcosim/tpu/tensor.hpp"
+
+namespace imcosim::tpu {
+
+// Stride and zero padding of a functional convolution. The padded input, trimmed to the rows and
+// columns the windows reach, is what SCALE-Sim's topology calls the ifmap (conv_layer_for).
+struct ConvGeometry {
+  std::size_t stride_height = 1;
+  std::size_t stride_width = 1;
+  std::size_t padding_height = 0;
+  std::size_t padding_width = 0;
+};
+
+// floor((input + 2 * padding - filter) / stride) + 1: only windows that lie wholly inside the
+// padded input produce outputs. Throws TpuError if the filter does not fit or the stride is 0.
+std::size_t conv_output_extent(std::size_t input, std::size_t filter, std::size_t stride,
+                               std::size_t padding, const char* axis);
+
+// im2col: one row per ofmap pixel (row-major over the ofmap), one column per window element in
+// (filter row, filter col, channel) order; padded positions are 0.
+Int8Matrix lower_ifmap(const Int8FeatureMap& input, std::size_t filter_height,
+                       std::size_t filter_width, const ConvGeometry& geometry);
+
+// window x filters: column n is filter n.
+Int8Matrix lower_filters(const FilterBank& filters);
+
+// The fast path: C = A * B with int32 accumulation, parallel over rows of A with OpenMP.
+// `b_transposed` is B stored N x K. Throws TpuError on shape mismatch or K > max_exact_window.
+Int32Matrix multiply_int8(const Int8Matrix& a, const Int8Matrix& b_transposed);
+
+// The fast path for a whole convolution: bit-identical to lowering and running the array.
+Int32FeatureMap convolve_int8(const Int8FeatureMap& input, const FilterBank& filters,
+                              const ConvGeometry& geometry);
+
+// int32 -> int8: q = clamp(zero_point + round(acc * multiplier / 2^right_shift), -128, 127),
+// rounding half away from zero, computed exactly in 64-bit integers. The real scale is
+// multiplier / 2^right_shift.
+struct Requantisation {
+  std::int32_t multiplier = 1;
+  int right_shift = 0;  // 0 ... 62
+  std::int32_t zero_point = 0;
+
+  // The rule nearest to `scale` (> 0) with a 31-bit multiplier; throws TpuError otherwise.
+  static Requantisation from_scale(double scale, std::int32_t zero_point);
+};
+
+void validate_requantisation(const Requantisation& rule);
+std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noexcept;
+Int8FeatureMap requantise(const Int32FeatureMap& accumulators, const Requantisation& rule);
+
+}  // namespace imcosim::tpu

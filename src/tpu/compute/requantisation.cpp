@@ -1,0 +1,63 @@
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "imcosim/tpu/error.hpp"
+#include "imcosim/tpu/functional.hpp"
+
+namespace imcosim::tpu {
+
+namespace {
+
+constexpr int max_right_shift = 62;
+constexpr std::int64_t max_multiplier = (std::int64_t{1} << 31) - 1;
+
+}  // namespace
+
+void validate_requantisation(const Requantisation& rule) {
+  if (rule.multiplier < 1 || rule.right_shift < 0 || rule.right_shift > max_right_shift) {
+    throw TpuError("requantisation needs a multiplier >= 1 and a right shift in 0..62, got " +
+                   std::to_string(rule.multiplier) + " and " + std::to_string(rule.right_shift));
+  }
+}
+
+Requantisation Requantisation::from_scale(double scale, std::int32_t zero_point) {
+  if (!std::isfinite(scale) || scale <= 0.0) {
+    throw TpuError("requantisation scale must be finite and > 0, got " + std::to_string(scale));
+  }
+  // The largest shift that keeps the multiplier within 31 bits gives the finest resolution.
+  int shift = 0;
+  while (shift < max_right_shift &&
+         std::ldexp(scale, shift + 1) <= static_cast<double>(max_multiplier)) {
+    ++shift;
+  }
+  const double multiplier = std::round(std::ldexp(scale, shift));
+  if (multiplier < 1.0 || multiplier > static_cast<double>(max_multiplier)) {
+    throw TpuError("requantisation scale " + std::to_string(scale) +
+                   " cannot be written as a 31-bit multiplier and a right shift of 0..62");
+  }
+  return {static_cast<std::int32_t>(multiplier), shift, zero_point};
+}
+
+std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noexcept {
+  // |accumulator * multiplier| < 2^62, so the product and the rounding offset fit in 64 bits.
+  const std::int64_t product = std::int64_t{accumulator} * std::int64_t{rule.multiplier};
+  std::int64_t scaled = product;
+  if (rule.right_shift > 0) {
+    const std::int64_t half = std::int64_t{1} << (rule.right_shift - 1);
+    const std::int64_t magnitude = (product < 0 ? -product : product) + half;
+    scaled = product < 0 ? -(magnitude >> rule.right_shift) : magnitude >> rule.right_shift;
+  }
+  const std::int64_t shifted = std::int64_t{rule.zero_point} + scaled;
+  return static_cast<std::int8_t>(std::clamp<std::int64_t>(shifted, -128, 127));
+}
+
+Int8FeatureMap requantise(const Int32FeatureMap& accumulators, const Requantisation& rule) {
+  validate_requantisation(rule);
+  std::vector<std::int8_t> values(accumulators.values().size());
+  std::transform(accumulators.values().begin(), accumulators.values().end(), values.begin(),
+                 [&rule](std::int32_t accumulator) { return requantise(accumulator, rule); });
+  return {accumulators.height(), accumulators.width(), accumulators.channels(), std::move(values)};
+}
+
+}  // namespace imcosim::tpu
