@@ -11,6 +11,9 @@ namespace po = boost::program_options;
 
 // What one subcommand declares about its command line.
 struct CommandSyntax {
+  CommandSyntax(std::string name_, std::string usage_, std::string summary_)
+      : name(std::move(name_)), usage(std::move(usage_)), summary(std::move(summary_)) {}
+
   std::string name;     // e.g. "solve"
   std::string usage;    // e.g. "PROBLEM.h5 -o RESULT.h5 [options]"
   std::string summary;  // one paragraph shown under the usage line

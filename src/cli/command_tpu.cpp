@@ -42,15 +42,13 @@ int run_tpu(const std::vector<std::string>& args) {
   std::string config_path;
   std::string topology_path;
   std::string output_directory;
-  CommandSyntax syntax;
-  syntax.name = "tpu";
-  syntax.usage = "-c ARCH.cfg -t TOPOLOGY.csv -o OUTDIR [options]";
-  syntax.summary =
+  CommandSyntax syntax(
+      "tpu", "-c ARCH.cfg -t TOPOLOGY.csv -o OUTDIR [options]",
       "Runs every layer of a SCALE-Sim v2 topology on the systolic array that a SCALE-Sim v2\n"
       "config describes and writes OUTDIR/COMPUTE_REPORT.csv (SCALE-Sim's columns and figures,\n"
       "stall-free) and OUTDIR/TPU_REPORT.csv (mapping, folds, time at --clock-mhz, SRAM and DRAM\n"
       "traffic). The topology is read as GEMM 'name, M, N, K' rows when its header names the\n"
-      "columns M, N, K or when --gemm is given, and as convolution rows otherwise.";
+      "columns M, N, K or when --gemm is given, and as convolution rows otherwise.");
   syntax.options.add_options()                                                               //
       ("config,c", po::value(&config_path)->required(), "SCALE-Sim architecture .cfg file")  //
       ("topology,t", po::value(&topology_path)->required(), "SCALE-Sim topology .csv file")  //

@@ -4,10 +4,23 @@
 
 namespace imcosim::cli {
 
+int run_demo(const std::vector<std::string>& args);
+int run_netlist(const std::vector<std::string>& args);
+int run_solve(const std::vector<std::string>& args);
+int run_spice(const std::vector<std::string>& args);
 int run_tpu(const std::vector<std::string>& args);
+int run_validate(const std::vector<std::string>& args);
 
 std::span<const Command> commands() {
   static constexpr std::array table{
+      Command{"demo", "the main job: a crossbar through ngspice and the exact solver", run_demo},
+      Command{"netlist", "write a crossbar problem as a standalone ngspice deck", run_netlist},
+      Command{"spice", "simulate a crossbar problem in ngspice", run_spice},
+      Command{"solve",
+              "solve a crossbar problem exactly (auto, direct, transfer, iterative) or ideally",
+              run_solve},
+      Command{"validate", "compare ngspice with the exact solver on a crossbar problem",
+              run_validate},
       Command{"tpu", "systolic-array TPU model: SCALE-Sim-compatible cycles and reports", run_tpu},
   };
   return table;

@@ -66,6 +66,23 @@ struct WorkerPool::Impl {
     return worker;
   }
 
+  // A fork copies only the forking thread: a lock that another thread holds at that instant
+  // stays locked forever in the child. glibc's malloc guards its locks around fork, but
+  // AddressSanitizer's allocator (GCC 12) does not, and a worker forked while a job thread
+  // allocated hung. So run_all starts its workers before its job threads exist, while the only
+  // other thread is the caller, blocked here; only replacements of dead or worn-out workers fork
+  // while jobs run.
+  void start_workers(std::size_t count) {
+    std::unique_lock lock(mutex);
+    while (busy_count + idle_workers.size() < count) {
+      lock.unlock();
+      std::unique_ptr<WorkerProcess> worker = spawner.start_worker();
+      lock.lock();
+      live_pids.push_back(worker->pid());
+      idle_workers.push_back(std::move(worker));
+    }
+  }
+
   // Keeps a healthy worker for the next job; a dead or worn-out one is killed and reaped.
   void release(std::unique_ptr<WorkerProcess> worker) {
     std::unique_ptr<WorkerProcess> retired;
@@ -135,6 +152,7 @@ std::vector<std::variant<SpiceResult, SpiceError>> WorkerPool::run_all(
   };
   const std::size_t thread_count =
       std::min(jobs.size(), static_cast<std::size_t>(impl_->options.worker_count));
+  impl_->start_workers(thread_count);
   {
     std::vector<std::jthread> threads;
     threads.reserve(thread_count);

@@ -4,14 +4,9 @@
 #include <memory>
 
 #include "imcosim/circuit/tile_network.hpp"
+#include "imcosim/solver/node_voltages.hpp"
 
 namespace imcosim::solver {
-
-// Node voltages of the tile for one input vector (an IR-drop map).
-struct TileNodeVoltages {
-  Eigen::MatrixXd row_volt;     // M x N, row node (i, j)
-  Eigen::MatrixXd column_volt;  // M x N, column node (i, j)
-};
 
 // The exact reference: nodal analysis of the tile network, solved by a sparse Cholesky
 // factorisation (CHOLMOD, supernodal). Nodes held by an ideal source — drivers and sense

@@ -1,0 +1,168 @@
+#include <cmath>
+#include <iostream>
+#include <sstream>
+
+#include "command_line.hpp"
+#include "imcosim/error.hpp"
+#include "imcosim/io/crossbar_files.hpp"
+#include "spice_options.hpp"
+#include "tile_validation.hpp"
+#include "validation_sweep.hpp"
+
+namespace imcosim::cli {
+
+namespace {
+
+std::vector<std::string> split(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::stringstream stream(text);
+  std::string part;
+  while (std::getline(stream, part, separator)) {
+    parts.push_back(part);
+  }
+  return parts;
+}
+
+double number(const std::string& text, const std::string& option) {
+  std::size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size() || !std::isfinite(value)) {
+    throw UsageError(option + ": '" + text + "' is not a number");
+  }
+  return value;
+}
+
+std::vector<double> resistances(const std::string& text, const std::string& option) {
+  std::vector<double> values;
+  for (const auto& part : split(text, ',')) {
+    values.push_back(number(part, option));
+    if (values.back() < 0.0) {
+      throw UsageError(option + ": resistances must be >= 0 ohm, not " + part);
+    }
+  }
+  if (values.empty()) {
+    throw UsageError(option + " needs at least one value");
+  }
+  return values;
+}
+
+SweepSettings sweep_settings(const po::variables_map& values) {
+  SweepSettings settings;
+  for (const auto& part : split(values["sizes"].as<std::string>(), ',')) {
+    const auto dims = split(part, 'x');
+    const auto rows = dims.size() == 2 ? number(dims[0], "--sizes") : 0.0;
+    const auto cols = dims.size() == 2 ? number(dims[1], "--sizes") : 0.0;
+    if (dims.size() != 2 || rows < 1.0 || cols < 1.0 || rows != std::floor(rows) ||
+        cols != std::floor(cols)) {
+      throw UsageError("--sizes: '" + part + "' is not ROWSxCOLS with positive integers");
+    }
+    settings.sizes.push_back({static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols)});
+  }
+  settings.wire_ohms = resistances(values["wires"].as<std::string>(), "--wires");
+  settings.periphery_ohms = resistances(values["periphery"].as<std::string>(), "--periphery");
+  for (const auto& part : split(values["conductances"].as<std::string>(), ',')) {
+    const auto bounds = split(part, ':');
+    if (bounds.size() != 2) {
+      throw UsageError("--conductances: '" + part + "' is not GMIN:GMAX (siemens)");
+    }
+    const double g_min = number(bounds[0], "--conductances");
+    const double g_max = number(bounds[1], "--conductances");
+    if (!(g_min > 0.0) || g_max < g_min) {
+      throw UsageError("--conductances: '" + part + "' needs 0 < GMIN <= GMAX");
+    }
+    settings.conductance_ranges.push_back({g_min, g_max});
+  }
+  if (settings.sizes.empty() || settings.conductance_ranges.empty()) {
+    throw UsageError("--sizes and --conductances need at least one value each");
+  }
+  const long seed = values["seed"].as<long>();
+  const long seeds = values["seeds"].as<long>();
+  const long samples = values["samples"].as<long>();
+  if (seed < 0 || seeds < 1 || samples < 1) {
+    throw UsageError("--seed must be >= 0, --seeds and --samples >= 1");
+  }
+  settings.first_seed = static_cast<std::uint64_t>(seed);
+  settings.seed_count = seeds;
+  settings.samples = samples;
+  settings.spice_max_size = values["spice-max-size"].as<long>();
+  return settings;
+}
+
+}  // namespace
+
+int run_validate(const std::vector<std::string>& args) {
+  CommandSyntax syntax(
+      "validate",
+      "PROBLEM.h5 [--list N] [ngspice options]\n       imcosim validate --sweep [sweep options] "
+      "[-o "
+      "REPORT.h5] [ngspice options]",
+      "Runs ngspice and the exact direct solver on the crossbar tile in PROBLEM.h5 and\n"
+      "reports their maximum relative difference per input vector and overall (relative to\n"
+      "the largest output current of each vector). Exits 1 when it exceeds the stated\n"
+      "tolerance of 1e-6.\n"
+      "With --sweep: random tiles over every combination of --sizes, --wires (r_row = r_col),\n"
+      "--periphery (r_source = r_sense), --conductances and --seeds (seeds recorded); ngspice\n"
+      "(up to --spice-max-size) and every solver method on identical circuits, each compared\n"
+      "with direct. Prints a table, writes an HDF5 report with -o, and exits 1 when any\n"
+      "method exceeds its stated tolerance (docs/solvers.md).");
+  syntax.options.add_options()("problem", po::value<std::string>(), "crossbar problem file (HDF5)")(
+      "list", po::value<long>()->default_value(24), "input vectors to list, worst first")(
+      "sweep", po::bool_switch(), "validate every solver method over a sweep of random tiles")(
+      "sizes", po::value<std::string>()->default_value("1x1,1x16,16x1,8x8,16x16,32x32,48x24"),
+      "sweep: tile sizes ROWSxCOLS, comma-separated")(
+      "wires", po::value<std::string>()->default_value("0,0.1,10"),
+      "sweep: wire segment resistances (ohm), r_row = r_col")(
+      "periphery", po::value<std::string>()->default_value("0,50"),
+      "sweep: source and sense resistances (ohm), r_source = r_sense")(
+      "conductances", po::value<std::string>()->default_value("1e-6:1e-3"),
+      "sweep: device conductance ranges GMIN:GMAX (siemens), drawn log-uniformly")(
+      "seed", po::value<long>()->default_value(1), "sweep: seed of the first case (then +1)")(
+      "seeds", po::value<long>()->default_value(1), "sweep: random tiles per combination")(
+      "samples", po::value<long>()->default_value(4), "sweep: input vectors per tile")(
+      "spice-max-size", po::value<long>()->default_value(64),
+      "sweep: run ngspice only where rows and columns are at most this")(
+      "output,o", po::value<std::string>(), "sweep: HDF5 report to write");
+  add_spice_options(syntax);
+  syntax.positional.add("problem", 1);
+  const auto values = parse_command_line(syntax, args);
+  if (!values) {
+    return 0;
+  }
+  const bool sweep = (*values)["sweep"].as<bool>();
+  if (sweep == (values->count("problem") != 0)) {
+    throw UsageError(sweep ? "validate --sweep takes no problem file"
+                           : "validate needs a problem file or --sweep");
+  }
+  spice::WorkerPool pool(worker_pool_options(*values));
+  const auto simulation_options = tile_simulation_options(*values);
+
+  if (sweep) {
+    const auto settings = sweep_settings(*values);
+    auto quiet_options = simulation_options;
+    quiet_options.on_progress = nullptr;  // the table reports every case
+    const auto report = run_sweep(settings, pool, quiet_options);
+    print_sweep(std::cout, report);
+    if (values->count("output") != 0) {
+      const std::string output_path = (*values)["output"].as<std::string>();
+      write_sweep_report(output_path, settings, report);
+      std::cout << "wrote " << output_path << "\n";
+    }
+    return report.passed() ? 0 : 1;
+  }
+
+  const std::string problem_path = (*values)["problem"].as<std::string>();
+  const auto problem = io::read_crossbar_problem(problem_path);
+  const auto validation =
+      validate_tile(problem.tile, problem.inputs_volt, pool, simulation_options);
+  std::cout << "validate " << problem_path << ": " << problem.tile.rows() << "x"
+            << problem.tile.cols() << " tile, " << problem.inputs_volt.rows() << " input vectors\n";
+  print_validation(std::cout, validation, (*values)["list"].as<long>());
+  return validation.passed() ? 0 : 1;
+}
+
+}  // namespace imcosim::cli

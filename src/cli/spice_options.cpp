@@ -1,0 +1,53 @@
+#include "spice_options.hpp"
+
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "imcosim/error.hpp"
+#include "stopwatch.hpp"
+
+namespace imcosim::cli {
+
+void add_spice_options(CommandSyntax& syntax) {
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  syntax.options.add_options()("workers", po::value<int>()->default_value(static_cast<int>(cores)),
+                               "ngspice worker processes run in parallel (default: one per core)")(
+      "timeout", po::value<double>()->default_value(600.0),
+      "seconds one ngspice run may take before its worker is killed")(
+      "samples-per-run", po::value<long>()->default_value(64),
+      "input vectors evaluated in one ngspice DC sweep (one matrix reordering)");
+}
+
+spice::WorkerPoolOptions worker_pool_options(const po::variables_map& values) {
+  const int workers = values["workers"].as<int>();
+  const double timeout_s = values["timeout"].as<double>();
+  if (workers < 1) {
+    throw UsageError("--workers must be at least 1, not " + std::to_string(workers));
+  }
+  if (!(timeout_s > 0.0)) {
+    throw UsageError("--timeout must be a positive number of seconds");
+  }
+  spice::WorkerPoolOptions options;
+  options.worker_count = workers;
+  options.job_timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000.0));
+  return options;
+}
+
+spice::TileSimulationOptions tile_simulation_options(const po::variables_map& values) {
+  const long samples_per_run = values["samples-per-run"].as<long>();
+  if (samples_per_run < 1) {
+    throw UsageError("--samples-per-run must be at least 1, not " +
+                     std::to_string(samples_per_run));
+  }
+  spice::TileSimulationOptions options;
+  options.samples_per_run = samples_per_run;
+  options.on_progress = [stopwatch = std::make_shared<Stopwatch>()](Eigen::Index done,
+                                                                    Eigen::Index total) {
+    std::cerr << "ngspice: " << done << "/" << total << " samples, " << stopwatch->elapsed_s()
+              << " s\n";
+  };
+  return options;
+}
+
+}  // namespace imcosim::cli

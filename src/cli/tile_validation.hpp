@@ -1,0 +1,32 @@
+#pragma once
+
+#include <ostream>
+
+#include "imcosim/circuit/crossbar_tile.hpp"
+#include "imcosim/solver/agreement.hpp"
+#include "imcosim/spice/tile_simulation.hpp"
+
+namespace imcosim::cli {
+
+// ngspice, the direct solver and the ideal product on the same tile and inputs.
+struct TileValidation {
+  solver::Agreement spice_vs_direct;
+  solver::Agreement ideal_vs_direct;  // the error of ignoring every parasitic
+  double spice_s = 0.0;
+  double direct_factorise_s = 0.0;
+  double direct_solve_s = 0.0;
+  double ideal_s = 0.0;
+  double tolerance_relative = spice::spice_tolerance_relative;
+  [[nodiscard]] bool passed() const { return spice_vs_direct.max_relative <= tolerance_relative; }
+};
+
+TileValidation validate_tile(const circuit::CrossbarTile& tile, const Eigen::MatrixXd& inputs_volt,
+                             spice::WorkerPool& pool,
+                             const spice::TileSimulationOptions& simulation_options);
+
+// The timing table and the verdict; per-sample differences for up to `samples_listed` samples
+// (the worst ones first).
+void print_validation(std::ostream& out, const TileValidation& validation,
+                      Eigen::Index samples_listed);
+
+}  // namespace imcosim::cli

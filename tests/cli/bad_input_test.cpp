@@ -1,0 +1,116 @@
+// Malformed problem files and bad options end with exit code 2 and a message naming the fault;
+// no crash, and no output file is created or overwritten.
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "support/cli.hpp"
+
+namespace imcosim::testing {
+namespace {
+
+struct Malformed {
+  const char* name;
+  const char* python;   // builds the file `p` with h5py `f`; numpy as np
+  const char* message;  // must appear in imcosim's error
+};
+
+const char* const valid_file =
+    "f['conductance'] = np.full((3, 2), 1e-4); f['inputs'] = np.zeros((4, 3)); "
+    "f.attrs['r_row'] = 1.0; f.attrs['r_col'] = 1.0; f.attrs['r_source'] = 0.0; "
+    "f.attrs['r_sense'] = 0.0; ";
+
+class MalformedProblem : public ::testing::TestWithParam<Malformed> {};
+
+TEST_P(MalformedProblem, IsRejectedWithExitTwoNamingTheFaultAndWritesNothing) {
+  const auto& bad = GetParam();
+  const ScratchDirectory scratch;
+  const auto problem = (scratch / "bad.h5").string();
+  const auto written = run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem +
+                                  "', 'w'); " + valid_file + bad.python + "\"");
+  ASSERT_EQ(written.exit_code, 0) << written.output;
+  for (const std::string command : {"solve", "spice", "netlist"}) {
+    const auto output = scratch / ("out-" + command);
+    const auto run = run_imcosim(command + " " + problem + " -o " + output.string());
+    EXPECT_EQ(run.exit_code, 2) << command << ": " << run.output;
+    EXPECT_NE(run.output.find(bad.message), std::string::npos) << command << ": " << run.output;
+    EXPECT_NE(run.output.find("bad.h5"), std::string::npos) << run.output;
+    EXPECT_FALSE(std::filesystem::exists(output)) << command;
+  }
+  // Nothing else may appear next to the output either (no temporary left behind).
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, MalformedProblem,
+    ::testing::Values(
+        Malformed{"MissingConductance", "del f['conductance']", "/conductance"},
+        Malformed{"MissingInputs", "del f['inputs']", "/inputs"},
+        Malformed{"MissingAttribute", "del f.attrs['r_sense']", "r_sense"},
+        Malformed{"RankOne", "del f['conductance']; f['conductance'] = np.ones(3)", "/conductance"},
+        Malformed{"ShapeMismatch", "del f['inputs']; f['inputs'] = np.zeros((4, 2))", "/inputs"},
+        Malformed{"NanConductance",
+                  "del f['conductance']; f['conductance'] = np.array([[1e-4, np.nan]] * 3)",
+                  "/conductance"},
+        Malformed{"ZeroConductance",
+                  "del f['conductance']; f['conductance'] = np.array([[1e-4, 0.0]] * 3)",
+                  "/conductance"},
+        Malformed{"InfiniteInput", "f['inputs'][1, 2] = np.inf", "/inputs"},
+        Malformed{"NegativeResistance", "f.attrs['r_col'] = -2.0", "r_col"},
+        Malformed{"StringAttribute", "f.attrs['r_row'] = 'ten'", "r_row"},
+        Malformed{"StringDataset",
+                  "del f['conductance']; f['conductance'] = np.array([[b'a', b'b']] * 3)",
+                  "/conductance"}),
+    [](const ::testing::TestParamInfo<Malformed>& param_info) {
+      return std::string(param_info.param.name);
+    });
+
+TEST(BadInput, MissingOrNonHdf5FilesAreBadInput) {
+  const ScratchDirectory scratch;
+  const auto missing = run_imcosim("solve " + (scratch / "nowhere.h5").string() + " -o " +
+                                   (scratch / "out.h5").string());
+  EXPECT_EQ(missing.exit_code, 2) << missing.output;
+  EXPECT_NE(missing.output.find("nowhere.h5"), std::string::npos) << missing.output;
+  const auto text = scratch / "text.h5";
+  std::ofstream(text) << "this is not HDF5\n";
+  const auto not_hdf5 =
+      run_imcosim("solve " + text.string() + " -o " + (scratch / "out.h5").string());
+  EXPECT_EQ(not_hdf5.exit_code, 2) << not_hdf5.output;
+  EXPECT_NE(not_hdf5.output.find("text.h5"), std::string::npos) << not_hdf5.output;
+  EXPECT_FALSE(std::filesystem::exists(scratch / "out.h5"));
+}
+
+TEST(BadInput, AFailedRunLeavesAnExistingOutputUntouched) {
+  const ScratchDirectory scratch;
+  const auto problem = (scratch / "p.h5").string();
+  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem + "', 'w'); " +
+                       valid_file + "f.attrs['r_row'] = -1.0\"")
+                .exit_code,
+            0);
+  const auto output = scratch / "precious.h5";
+  std::ofstream(output) << "precious";
+  EXPECT_EQ(run_imcosim("solve " + problem + " -o " + output.string()).exit_code, 2);
+  std::ifstream in(output);
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "precious");
+}
+
+TEST(BadInput, OutOfRangeOptionValuesAreBadUsage) {
+  const ScratchDirectory scratch;
+  const auto problem = (scratch / "p.h5").string();
+  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem + "', 'w'); " +
+                       std::string(valid_file) + "\"")
+                .exit_code,
+            0);
+  const auto sample = run_imcosim("netlist " + problem + " -o - --sample 4");
+  EXPECT_EQ(sample.exit_code, 2);
+  EXPECT_NE(sample.output.find("--sample 4 is out of range"), std::string::npos) << sample.output;
+  const auto method = run_imcosim("solve " + problem + " -o x.h5 --method magic");
+  EXPECT_EQ(method.exit_code, 2);
+  EXPECT_NE(method.output.find("magic"), std::string::npos);
+  const auto workers = run_imcosim("spice " + problem + " -o x.h5 --workers 0");
+  EXPECT_EQ(workers.exit_code, 2);
+  EXPECT_NE(workers.output.find("--workers"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace imcosim::testing

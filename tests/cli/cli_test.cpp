@@ -1,0 +1,54 @@
+#include "support/cli.hpp"
+
+#include <gtest/gtest.h>
+
+namespace imcosim::testing {
+namespace {
+
+TEST(Cli, VersionAndProgramHelpSucceed) {
+  const auto version = run_imcosim("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_EQ(version.output.rfind("imcosim ", 0), 0U) << version.output;
+  const auto help = run_imcosim("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* command : {"demo", "netlist", "spice", "solve", "validate", "tpu"}) {
+    EXPECT_NE(help.output.find(command), std::string::npos) << command;
+  }
+}
+
+TEST(Cli, EveryCommandHasHelp) {
+  for (const char* command : {"demo", "netlist", "spice", "solve", "validate", "tpu"}) {
+    const auto help = run_imcosim(std::string(command) + " --help");
+    EXPECT_EQ(help.exit_code, 0) << command << help.output;
+    EXPECT_NE(help.output.find("Usage: imcosim " + std::string(command)), std::string::npos)
+        << help.output;
+  }
+}
+
+TEST(Cli, BadUsageExitsWithTwoAndSaysWhy) {
+  const auto none = run_imcosim("");
+  EXPECT_EQ(none.exit_code, 2);
+  const auto unknown = run_imcosim("frobnicate");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_NE(unknown.output.find("unknown command 'frobnicate'"), std::string::npos);
+  const auto option = run_imcosim("solve --no-such-option x.h5 -o y.h5");
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_NE(option.output.find("no-such-option"), std::string::npos) << option.output;
+  const auto missing = run_imcosim("solve x.h5");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.output.find("output"), std::string::npos) << missing.output;
+  const auto value = run_imcosim("demo --rows lots");
+  EXPECT_EQ(value.exit_code, 2);
+  EXPECT_NE(value.output.find("rows"), std::string::npos) << value.output;
+}
+
+TEST(Cli, DemoRunsNgspiceAndTheSolverAndAgrees) {
+  const auto demo = run_imcosim("demo --rows 12 --cols 9 --samples 5 --seed 7 --r-source 20");
+  EXPECT_EQ(demo.exit_code, 0) << demo.output;
+  EXPECT_NE(demo.output.find("12x9 crossbar tile, 5 input vectors, seed 7"), std::string::npos)
+      << demo.output;
+  EXPECT_NE(demo.output.find("PASS"), std::string::npos) << demo.output;
+}
+
+}  // namespace
+}  // namespace imcosim::testing
