@@ -1,15 +1,13 @@
 #include "cholesky_factor.hpp"
 
 #include <cholmod.h>
-#include <omp.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
-#include <exception>
 #include <string>
 
 #include "imcosim/solver/error.hpp"
+#include "parallel_blocks.hpp"
 
 namespace imcosim::solver {
 
@@ -225,40 +223,6 @@ void CholeskyFactor::solve_block(const double* rhs, Eigen::Index count, double* 
   std::memcpy(solution, x->x, sizeof(double) * view.nzmax);
   cholmod_free_dense(&x, workspace.get());
 }
-
-namespace {
-
-// Runs body(block, workspace) for blocks [0, blocks) on the OpenMP threads; the first
-// exception thrown by any block is rethrown here, after every thread has finished.
-template <typename Workspace, typename Body>
-void for_each_block(Eigen::Index blocks, const Body& body) {
-  const int threads = static_cast<int>(std::min<Eigen::Index>(blocks, omp_get_max_threads()));
-  std::exception_ptr failure;
-  std::atomic<bool> failed{false};
-#pragma omp parallel num_threads(threads)
-  {
-    Workspace workspace;
-#pragma omp for schedule(dynamic)
-    for (Eigen::Index block = 0; block < blocks; ++block) {
-      if (failed) {
-        continue;
-      }
-      try {
-        body(block, workspace);
-      } catch (...) {
-#pragma omp critical(imcosim_cholesky_failure)
-        if (!failed.exchange(true)) {
-          failure = std::current_exception();
-        }
-      }
-    }
-  }
-  if (failure) {
-    std::rethrow_exception(failure);
-  }
-}
-
-}  // namespace
 
 Eigen::MatrixXd CholeskyFactor::solve(const Eigen::MatrixXd& rhs) const {
   Eigen::MatrixXd solution(size_, rhs.cols());

@@ -1,16 +1,13 @@
 #include "imcosim/solver/iterative_solver.hpp"
 
-#include <omp.h>
-
 #include <algorithm>
-#include <atomic>
 #include <cmath>
-#include <exception>
 #include <sstream>
 #include <string>
 
 #include "imcosim/solver/error.hpp"
 #include "line_operator.hpp"
+#include "parallel_blocks.hpp"
 
 namespace imcosim::solver {
 
@@ -213,35 +210,13 @@ IterativeSolution IterativeSolver::solve(const Eigen::MatrixXd& inputs_volt) con
   std::vector<Eigen::VectorXd> currents(static_cast<std::size_t>(samples));
   // Several input vectors: one per thread, each thread's kernels serial. One input vector:
   // the kernels themselves use every thread.
-  const int threads = static_cast<int>(
-      std::max<Eigen::Index>(1, std::min<Eigen::Index>(samples, omp_get_max_threads())));
-  std::exception_ptr failure;
-  std::atomic<bool> failed{false};
-#pragma omp parallel num_threads(threads)
-  {
-    Workspace workspace;
-#pragma omp for schedule(dynamic)
-    for (Eigen::Index k = 0; k < samples; ++k) {
-      if (failed) {
-        continue;
-      }
-      try {
-        const Eigen::VectorXd input = inputs_volt.row(k).transpose();
-        auto outcome = state_->solve_sample(input, workspace);
-        currents[static_cast<std::size_t>(k)] = std::move(outcome.currents_ampere);
-        solution.iterations(k) = static_cast<int>(outcome.iterations);
-        solution.residual_relative(k) = outcome.residual_relative;
-      } catch (...) {
-#pragma omp critical(imcosim_iterative_failure)
-        if (!failed.exchange(true)) {
-          failure = std::current_exception();
-        }
-      }
-    }
-  }
-  if (failure) {
-    std::rethrow_exception(failure);
-  }
+  for_each_block<Workspace>(samples, [&](Eigen::Index k, Workspace& workspace) {
+    const Eigen::VectorXd input = inputs_volt.row(k).transpose();
+    auto outcome = state_->solve_sample(input, workspace);
+    currents[static_cast<std::size_t>(k)] = std::move(outcome.currents_ampere);
+    solution.iterations(k) = static_cast<int>(outcome.iterations);
+    solution.residual_relative(k) = outcome.residual_relative;
+  });
   solution.currents_ampere.resize(samples, state_->lines.output_count());
   for (Eigen::Index k = 0; k < samples; ++k) {
     solution.currents_ampere.row(k) = currents[static_cast<std::size_t>(k)].transpose();
