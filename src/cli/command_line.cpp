@@ -31,4 +31,13 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
   return values;
 }
 
+void check_sample_option(const std::string& option, long sample, const std::string& problem_path,
+                         long sample_count) {
+  if (sample < 0 || sample >= sample_count) {
+    throw UsageError(option + " " + std::to_string(sample) + " is out of range: " + problem_path +
+                     " /inputs holds " + std::to_string(sample_count) + " input vectors (0 to " +
+                     std::to_string(sample_count - 1) + ")");
+  }
+}
+
 }  // namespace imcosim::cli

@@ -27,4 +27,9 @@ struct CommandSyntax {
 std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
                                                     const std::vector<std::string>& args);
 
+// Throws UsageError unless `sample` indexes one of the `sample_count` input vectors of the
+// problem file at `problem_path`; `option` is the option that named it, e.g. "--sample".
+void check_sample_option(const std::string& option, long sample, const std::string& problem_path,
+                         long sample_count);
+
 }  // namespace imcosim::cli

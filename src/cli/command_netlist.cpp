@@ -31,12 +31,7 @@ int run_netlist(const std::vector<std::string>& args) {
   const std::string problem_path = (*values)["problem"].as<std::string>();
   const auto problem = io::read_crossbar_problem(problem_path);
   const long sample = (*values)["sample"].as<long>();
-  if (sample < 0 || sample >= problem.inputs_volt.rows()) {
-    throw UsageError("--sample " + std::to_string(sample) + " is out of range: " + problem_path +
-                     " /inputs holds " + std::to_string(problem.inputs_volt.rows()) +
-                     " input vectors (0 to " + std::to_string(problem.inputs_volt.rows() - 1) +
-                     ")");
-  }
+  check_sample_option("--sample", sample, problem_path, problem.inputs_volt.rows());
   const circuit::TileNetwork network(problem.tile);
   const Eigen::VectorXd inputs = problem.inputs_volt.row(sample).transpose();
   const std::string title = problem_path + ", input vector " + std::to_string(sample);

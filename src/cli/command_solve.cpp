@@ -71,12 +71,8 @@ int run_solve(const std::vector<std::string>& args) {
   result.text_attributes.emplace_back("problem_file", problem_path);
   if (values->count("node-voltages") != 0) {
     result.node_voltage_sample = (*values)["node-voltages"].as<long>();
-    if (result.node_voltage_sample < 0 ||
-        result.node_voltage_sample >= problem.inputs_volt.rows()) {
-      throw UsageError("--node-voltages " + std::to_string(result.node_voltage_sample) +
-                       " is out of range: " + problem_path + " /inputs holds " +
-                       std::to_string(problem.inputs_volt.rows()) + " input vectors");
-    }
+    check_sample_option("--node-voltages", result.node_voltage_sample, problem_path,
+                        problem.inputs_volt.rows());
   }
 
   // 2. Prepare the solver (factorise, extract) and solve every input vector.
