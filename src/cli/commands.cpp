@@ -5,11 +5,15 @@
 namespace imcosim::cli {
 
 int run_demo(const std::vector<std::string>& args);
+int run_imac(const std::vector<std::string>& args);
 int run_netlist(const std::vector<std::string>& args);
 int run_solve(const std::vector<std::string>& args);
 int run_spice(const std::vector<std::string>& args);
 int run_tpu(const std::vector<std::string>& args);
 int run_validate(const std::vector<std::string>& args);
+int run_montecarlo(const std::vector<std::string>& args);
+int run_dataset(const std::vector<std::string>& args);
+int run_merge(const std::vector<std::string>& args);
 
 std::span<const Command> commands() {
   static constexpr std::array table{
@@ -21,7 +25,14 @@ std::span<const Command> commands() {
               run_solve},
       Command{"validate", "compare ngspice with the exact solver on a crossbar problem",
               run_validate},
+      Command{"imac",
+              "IMAC fully-connected networks: netlist, ngspice, fast evaluation, validation",
+              run_imac},
       Command{"tpu", "systolic-array TPU model: SCALE-Sim-compatible cycles and reports", run_tpu},
+      Command{"montecarlo", "Monte Carlo of a crossbar tile under device non-idealities",
+              run_montecarlo},
+      Command{"dataset", "write a resumable HDF5 dataset of a Monte Carlo campaign", run_dataset},
+      Command{"merge", "join the shard files of a dataset campaign", run_merge},
   };
   return table;
 }

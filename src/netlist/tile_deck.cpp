@@ -10,13 +10,6 @@ namespace {
 
 using circuit::TileNetwork;
 
-// Shortest decimal text that reads back to the same double: netlists carry exact values.
-std::string exact(double value) {
-  std::array<char, 32> text{};
-  const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
-  return {text.data(), result.ptr};
-}
-
 std::string resistor_name(const TileNetwork::Resistor& resistor) {
   switch (resistor.kind) {
     case TileNetwork::ResistorKind::row_wire:
@@ -39,10 +32,8 @@ std::string driver_name(const TileNetwork::Drive& drive) {
 
 // The elements every deck shares: resistors and the sense ammeters. Inputs differ per deck.
 void append_passive_elements(std::vector<std::string>& lines, const TileNetwork& network) {
-  for (const auto& resistor : network.resistors()) {
-    lines.push_back(resistor_name(resistor) + " " + network.node_name(resistor.a) + " " +
-                    network.node_name(resistor.b) + " " + exact(1.0 / resistor.g_siemens));
-  }
+  const auto resistors = tile_resistor_lines(network);
+  lines.insert(lines.end(), resistors.begin(), resistors.end());
   for (const auto& sense : network.senses()) {
     lines.push_back(sense_source_name(sense.output) + " " + network.node_name(sense.node) +
                     " 0 DC 0");
@@ -56,6 +47,22 @@ std::string title_line(const TileNetwork& network, std::string_view title) {
 
 }  // namespace
 
+std::string spice_number(double value) {
+  std::array<char, 32> text{};
+  const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
+  return {text.data(), result.ptr};
+}
+
+std::vector<std::string> tile_resistor_lines(const TileNetwork& network) {
+  std::vector<std::string> lines;
+  lines.reserve(network.resistors().size());
+  for (const auto& resistor : network.resistors()) {
+    lines.push_back(resistor_name(resistor) + " " + network.node_name(resistor.a) + " " +
+                    network.node_name(resistor.b) + " " + spice_number(1.0 / resistor.g_siemens));
+  }
+  return lines;
+}
+
 std::string sense_source_name(Eigen::Index output) { return "Vsense_" + std::to_string(output); }
 
 std::string sense_current_vector(Eigen::Index output) {
@@ -67,7 +74,7 @@ void write_standalone_tile_deck(std::ostream& out, const TileNetwork& network,
   std::vector<std::string> lines{title_line(network, title)};
   for (const auto& drive : network.drives()) {
     lines.push_back(driver_name(drive) + " " + network.node_name(drive.node) + " 0 DC " +
-                    exact(inputs_volt(drive.input)));
+                    spice_number(inputs_volt(drive.input)));
   }
   append_passive_elements(lines, network);
   lines.insert(lines.end(), {".control", "set numdgt=15", "op"});
@@ -92,7 +99,7 @@ std::vector<std::string> tile_batch_deck(const TileNetwork& network,
   if (sample_count == 1) {
     for (const auto& drive : network.drives()) {
       lines.push_back(driver_name(drive) + " " + network.node_name(drive.node) + " 0 DC " +
-                      exact(inputs_volt(0, drive.input)));
+                      spice_number(inputs_volt(0, drive.input)));
     }
   } else {
     lines.push_back("Vsample sample 0 DC 0");
@@ -103,7 +110,7 @@ std::vector<std::string> tile_batch_deck(const TileNetwork& network,
              << " 0 V=pwl(v(sample)";
       for (Eigen::Index k = 0; k < sample_count; ++k) {
         source << (k % points_per_line == 0 ? "\n+ , " : ", ") << k << ", "
-               << exact(inputs_volt(k, drive.input));
+               << spice_number(inputs_volt(k, drive.input));
       }
       source << ")";
       std::istringstream split(source.str());

@@ -73,6 +73,11 @@ NgspiceSession::NgspiceSession() {
                      "ngSpice_Init failed with return code " + std::to_string(return_code),
                      messages_);
   }
+  // Debian's ngspice evaluates BSIM models with OpenMP, two threads by default, whose barriers
+  // spin. With one worker process per core the spinning threads of two workers starve each
+  // other: two MOSFET transients in parallel on two cores ran 70 times slower than one alone.
+  // imcosim parallelises across worker processes, so each ngspice stays single-threaded.
+  run_command("set num_threads=1");
 }
 
 protocol::Reply NgspiceSession::run(const SpiceJob& job) {

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <string_view>
@@ -156,6 +157,9 @@ IoOutcome read_exact(int fd, std::span<std::byte> bytes, std::optional<Deadline>
 }
 
 pid_t fork_process() {
+  // The child would otherwise inherit, and later print again, whatever the parent's stdio
+  // buffers hold (std::cout is synchronised with C stdio).
+  std::fflush(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
     throw_errno("fork", errno);

@@ -13,6 +13,13 @@ namespace imcosim::netlist {
 // Name of the 0 V ammeter source at output j's virtual ground. Its branch current (the vector
 // "vsense_<j>#branch") is I_out[j], the current flowing into that virtual ground.
 std::string sense_source_name(Eigen::Index output);
+
+// Shortest decimal text that reads back to the same double: netlists carry exact values.
+std::string spice_number(double value);
+
+// One SPICE resistor line per resistor of the network ("Rdev3_4 r3_4 c3_4 5000"), node names
+// as TileNetwork::node_name gives them; shared by every deck that contains a tile.
+std::vector<std::string> tile_resistor_lines(const circuit::TileNetwork& network);
 std::string sense_current_vector(Eigen::Index output);
 
 // A standalone deck for `ngspice -b`: the tile driven by one input vector, an operating point,

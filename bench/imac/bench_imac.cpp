@@ -1,0 +1,146 @@
+// IMAC network, fast back-end against ngspice on the same network and the same batch: samples
+// per second of each (ngspice transients over worker processes, the fast path over threads),
+// their ratio, and the agreement on the samples both evaluated.
+//
+//   bench_imac [--sizes 64,32,10] [--xbar 16] [--spice-samples 2] [--fast-samples 10000]
+//              [--workers 2] [--cache-dir DIR]
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+#include <random>
+#include <sstream>
+#include <string>
+
+#include "imcosim/imac/deck.hpp"
+#include "imcosim/imac/fast_evaluation.hpp"
+#include "imcosim/imac/spice_evaluation.hpp"
+
+namespace {
+
+using namespace imcosim;
+
+struct Arguments {
+  std::vector<Eigen::Index> sizes{64, 32, 10};
+  int xbar = 16;
+  Eigen::Index spice_samples = 2;
+  Eigen::Index fast_samples = 10000;
+  int workers = 2;
+  std::filesystem::path cache_dir = std::filesystem::temp_directory_path() / "imcosim-bench-cache";
+};
+
+[[noreturn]] void usage() {
+  std::cerr << "usage: bench_imac [--sizes 64,32,10] [--xbar 16] [--spice-samples 2] "
+               "[--fast-samples 10000] [--workers 2] [--cache-dir DIR]\n";
+  std::exit(2);
+}
+
+Arguments parse(int argc, char** argv) {
+  Arguments arguments;
+  for (int a = 1; a + 1 < argc; a += 2) {
+    const std::string name = argv[a];
+    const std::string value = argv[a + 1];
+    if (name == "--sizes") {
+      arguments.sizes.clear();
+      std::istringstream items(value);
+      for (std::string item; std::getline(items, item, ',');) {
+        arguments.sizes.push_back(std::strtol(item.c_str(), nullptr, 10));
+      }
+    } else if (name == "--xbar") {
+      arguments.xbar = static_cast<int>(std::strtol(value.c_str(), nullptr, 10));
+    } else if (name == "--spice-samples") {
+      arguments.spice_samples = std::strtol(value.c_str(), nullptr, 10);
+    } else if (name == "--fast-samples") {
+      arguments.fast_samples = std::strtol(value.c_str(), nullptr, 10);
+    } else if (name == "--workers") {
+      arguments.workers = static_cast<int>(std::strtol(value.c_str(), nullptr, 10));
+    } else if (name == "--cache-dir") {
+      arguments.cache_dir = value;
+    } else {
+      usage();
+    }
+  }
+  if (argc % 2 == 0 || arguments.sizes.size() < 2 || arguments.spice_samples < 1 ||
+      arguments.fast_samples < arguments.spice_samples || arguments.workers < 1) {
+    usage();
+  }
+  return arguments;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// A ternary network with weights and biases drawn from a fixed seed.
+imac::ImacModel ternary_model(const std::vector<Eigen::Index>& sizes) {
+  std::mt19937 generator(1);
+  std::uniform_int_distribution<int> pick(-1, 1);
+  std::vector<imac::DenseLayer> layers;
+  for (std::size_t l = 0; l + 1 < sizes.size(); ++l) {
+    imac::DenseLayer layer;
+    layer.weight = Eigen::MatrixXd::NullaryExpr(sizes[l + 1], sizes[l],
+                                                [&] { return double(pick(generator)); });
+    layer.bias =
+        Eigen::VectorXd::NullaryExpr(sizes[l + 1], [&] { return double(pick(generator)); });
+    layers.push_back(std::move(layer));
+  }
+  return {std::move(layers), imac::WeightEncoding::ternary, 0, "bench model"};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Arguments arguments = parse(argc, argv);
+  imac::ImacParameters parameters;
+  parameters.xbar_rows = arguments.xbar;
+  parameters.xbar_cols = arguments.xbar;
+  const imac::ImacNetwork network(ternary_model(arguments.sizes), parameters);
+  std::mt19937 generator(2);
+  std::uniform_real_distribution<double> volts(0.0, 0.8);
+  const Eigen::MatrixXd inputs = Eigen::MatrixXd::NullaryExpr(
+      arguments.fast_samples, network.input_count(), [&] { return volts(generator); });
+  std::cout << "network " << network.input_count();
+  for (const auto& layer : network.layers()) {
+    std::cout << "-" << layer.neuron_count;
+  }
+  std::cout << " ternary on " << arguments.xbar << "x" << arguments.xbar << " tiles ("
+            << network.tile_count() << " tiles), geometry wires, transistor-level neurons\n";
+
+  // 1. ngspice: one transient per sample, spread over the worker processes.
+  spice::WorkerPool pool({.worker_count = arguments.workers});
+  const Eigen::MatrixXd spice_inputs = inputs.topRows(arguments.spice_samples);
+  auto start = std::chrono::steady_clock::now();
+  const auto reference = imac::evaluate_with_spice(pool, network, spice_inputs,
+                                                   {.samples_per_run = 1, .on_progress = {}});
+  const double spice_s = seconds_since(start);
+
+  // 2. The fast path: the neuron table (cached after the first run), the evaluator's set-up,
+  //    then every sample over the threads.
+  start = std::chrono::steady_clock::now();
+  auto table = imac::characterise_neuron(pool, imac::neuron_circuit(parameters),
+                                         imac::neuron_grid_for(parameters), arguments.cache_dir);
+  const double table_s = seconds_since(start);
+  start = std::chrono::steady_clock::now();
+  const imac::FastEvaluator evaluator(network, std::move(table));
+  const double setup_s = seconds_since(start);
+  start = std::chrono::steady_clock::now();
+  const auto fast = evaluator.evaluate(inputs);
+  const double fast_s = seconds_since(start);
+
+  // 3. Report rates, the ratio and the agreement on the shared samples.
+  const double spice_rate = static_cast<double>(arguments.spice_samples) / spice_s;
+  const double fast_rate = static_cast<double>(arguments.fast_samples) / fast_s;
+  const double max_difference =
+      (fast.outputs_volt.topRows(arguments.spice_samples) - reference.outputs_volt)
+          .cwiseAbs()
+          .maxCoeff();
+  std::cout << "ngspice (" << arguments.workers << " workers): " << arguments.spice_samples
+            << " samples in " << spice_s << " s = " << spice_rate << " samples/s\n"
+            << "fast: " << arguments.fast_samples << " samples in " << fast_s
+            << " s = " << fast_rate << " samples/s (set-up " << setup_s << " s, neuron table "
+            << table_s << " s)\n"
+            << "ratio fast / ngspice: " << fast_rate / spice_rate << "x\n"
+            << "agreement on the " << arguments.spice_samples
+            << " shared samples: max |V_fast - V_spice| = " << max_difference * 1e3 << " mV\n";
+  return 0;
+}

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "imcosim/imac/network.hpp"
+#include "imcosim/imac/neuron_table.hpp"
+
+namespace imcosim::imac {
+
+// The neuron subcircuit and its parameter overrides that `parameters` select; the netlist writer
+// instantiates it and the fast evaluator characterises it.
+NeuronCircuit neuron_circuit(const ImacParameters& parameters);
+
+// Node and vector names of an IMAC deck.
+std::string layer_input_node(std::size_t layer, Eigen::Index input);  // "x<l>_<i>"
+std::string output_node(const ImacNetwork& network, Eigen::Index neuron);
+std::string input_source_name(Eigen::Index input);  // "Vx_<i>", drives network input i
+
+// Start of sample k's window, seconds: window 0 is an idle window with every input at 0 V, so
+// that every sample's window begins with an input transition (its latency is then measured).
+double window_start_s(Eigen::Index sample, const ImacParameters& parameters);
+
+// A self-contained ngspice deck of the whole network for K input samples (rows of
+// `inputs_volt`, K x n_in): every model card and subcircuit inlined, so it runs unchanged in
+// `ngspice -b`. Sample k is applied from window_start_s(k) (after a t_edge ramp) for one
+// t_sampling, by PWL sources; a transient analysis covers all K windows, and a .meas
+// line per sample and output reports V(output) at the end of each window. Saved vectors: time,
+// the network outputs, and the branch currents of vdd, vss and every input source.
+std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
+                                   std::string_view title);
+
+// Checks that `inputs_volt` has n_in columns, at least one row and finite values; throws
+// ImacError naming `where`.
+void check_network_inputs(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
+                          const std::string& where);
+
+}  // namespace imcosim::imac

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <vector>
+
+namespace imcosim::imac {
+
+// What both back-ends report per input sample (docs/imac.md defines each figure).
+struct ImacEvaluation {
+  Eigen::MatrixXd outputs_volt;  // K x n_out: output neuron voltages at the end of each window
+  std::vector<Eigen::Index> predicted_class;  // K: index of the largest output voltage
+  // K: average power per inference, watts: the power delivered by the supplies (vdd, vss, and
+  // the neurons' low supply when it is not ground) and the input drivers, averaged over the
+  // sample's window. The fast back-end gives the settled (static) value.
+  Eigen::VectorXd power_watt;
+  // K: the same power at the end of the window (settled operating point), watts.
+  Eigen::VectorXd settled_power_watt;
+  // K: latency, seconds: from the start of the window until every output stays within the
+  // settling band of its end-of-window value. NaN from the fast (static) back-end.
+  Eigen::VectorXd latency_s;
+};
+
+// Index of the largest entry of each row (the first one on ties).
+std::vector<Eigen::Index> argmax_rows(const Eigen::MatrixXd& values);
+
+}  // namespace imcosim::imac

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <Eigen/Core>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "imcosim/imac/evaluation.hpp"
+
+namespace imcosim::imac {
+
+// Input samples of a network: /inputs [K][n_in] volts, optional /labels [K] (class indices).
+struct NetworkInputs {
+  Eigen::MatrixXd inputs_volt;
+  std::optional<std::vector<Eigen::Index>> labels;
+};
+
+// Throws io::IoError or ImacError naming the file and the dataset.
+NetworkInputs read_network_inputs(const std::filesystem::path& path);
+void write_network_inputs(const std::filesystem::path& path, const NetworkInputs& inputs);
+
+// A result file: /outputs [K][n_out] V, /predicted_class [K], /power [K] W, /settled_power [K] W,
+// /latency [K] s (NaN when not measured), plus text and numeric attributes on "/". Written
+// atomically.
+void write_evaluation(const std::filesystem::path& path, const ImacEvaluation& evaluation,
+                      const std::vector<std::pair<std::string, std::string>>& text_attributes,
+                      const std::vector<std::pair<std::string, double>>& number_attributes);
+ImacEvaluation read_evaluation(const std::filesystem::path& path);
+
+}  // namespace imcosim::imac

@@ -1,0 +1,252 @@
+#include "imcosim/campaign/campaign.hpp"
+
+#include "configuration_hash.hpp"
+#include "imcosim/campaign/error.hpp"
+#include "imcosim/circuit/tile_network.hpp"
+#include "imcosim/device/random_stream.hpp"
+#include "imcosim/device/tile_devices.hpp"
+#include "imcosim/io/hdf5.hpp"
+#include "imcosim/solver/ideal_solver.hpp"
+#include "imcosim/solver/transfer_solver.hpp"
+#include "parallel_for.hpp"
+#include "spice_samples.hpp"
+
+namespace imcosim::campaign {
+
+namespace {
+
+// Independent streams of one sample, derived from its seed: the same devices whatever the
+// inputs, and the same inputs whatever the device model.
+enum class Stream : std::uint64_t { devices = 0, inputs = 1, reads = 2 };
+// The shared targets come from an index no sample can have (samples are < 2^63).
+constexpr std::uint64_t shared_targets_index = ~std::uint64_t{0};
+
+// The nominal circuit is solved exactly, wires included, whenever the campaign has an exact
+// solver; with solver = none or ideal it is the ideal product like the solver back-end.
+bool nominal_is_exact(const CampaignConfig& config) {
+  return config.solver && *config.solver != solver::SolverMethod::ideal;
+}
+
+device::RandomStream stream_for(std::uint64_t sample_seed, Stream stream) {
+  return device::RandomStream(device::derive_seed(sample_seed, static_cast<std::uint64_t>(stream)));
+}
+
+// One sample as the fast back-ends see it; `reads` are kept for ngspice.
+struct SampleResult {
+  std::uint64_t seed = 0;
+  Eigen::MatrixXd inputs_volt;           // K x M
+  Eigen::MatrixXd programmed_g_siemens;  // M x N
+  std::vector<Eigen::MatrixXd> outputs;  // per back-end, K x N
+  std::vector<Eigen::MatrixXd> reads;    // 1 read for all K vectors, or K reads of one each
+};
+
+Eigen::MatrixXd read_input_file(const CampaignConfig& config) {
+  if (config.input_source != InputSource::file) {
+    return {};
+  }
+  auto file = io::hdf5::File::open_read_only(config.input_file);
+  Eigen::MatrixXd inputs = file.open_dataset("inputs").read_matrix();
+  if (inputs.rows() < 1 || inputs.cols() != config.rows) {
+    throw CampaignError(ErrorKind::bad_input,
+                        config.input_file.string() + ":/inputs has shape [" +
+                            std::to_string(inputs.rows()) + "][" + std::to_string(inputs.cols()) +
+                            "]; expected [K][" + std::to_string(config.rows) +
+                            "] with K >= 1 (one input vector of tile.rows volts per row)");
+  }
+  for (Eigen::Index k = 0; k < inputs.rows(); ++k) {
+    if (!inputs.row(k).allFinite()) {
+      throw CampaignError(ErrorKind::bad_input, config.input_file.string() + ":/inputs row " +
+                                                    std::to_string(k) + " is not finite");
+    }
+  }
+  return inputs;
+}
+
+}  // namespace
+
+// What every sample shares when the targets are shared: the targets and the exact transfer
+// matrix of the nominal tile (thread-safe: evaluating it is one dense product).
+struct Campaign::Shared {
+  Eigen::MatrixXd target_g_siemens;
+  std::unique_ptr<solver::TransferSolver> nominal;
+};
+
+Campaign::Campaign(CampaignConfig config)
+    : config_(std::move(config)),
+      device_model_(config_.device, "[device]"),
+      file_inputs_volt_(read_input_file(config_)),
+      text_(canonical_text(config_)),
+      shared_(std::make_unique<Shared>()) {
+  // 1. The fingerprint covers the configuration and the values of an input file.
+  ConfigurationHash hash;
+  hash.add(text_);
+  hash.add(file_inputs_volt_);
+  hash_ = hash.hex();
+
+  // 2. Shared targets, and the nominal circuit's exact transfer matrix.
+  if (config_.targets == TargetMode::shared) {
+    auto stream = device::RandomStream(device::derive_seed(config_.seed, shared_targets_index));
+    shared_->target_g_siemens =
+        device::draw_target_states(device_model_, config_.rows, config_.cols, stream);
+    if (nominal_is_exact(config_)) {
+      shared_->nominal = std::make_unique<solver::TransferSolver>(
+          circuit::TileNetwork(circuit::CrossbarTile(shared_->target_g_siemens, config_.wires)));
+    }
+  }
+}
+
+Campaign::~Campaign() = default;
+
+std::vector<std::string> Campaign::output_names() const {
+  std::vector<std::string> names{"nominal"};
+  if (config_.ideal) {
+    names.emplace_back("ideal");
+  }
+  if (config_.solver) {
+    names.emplace_back("solver");
+  }
+  return names;
+}
+
+bool Campaign::is_spice_sample(std::int64_t sample) const noexcept {
+  return config_.spice_every > 0 && sample % config_.spice_every == 0;
+}
+
+SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
+                               const EvaluationOptions& options) const {
+  const Eigen::Index vectors = config_.vectors_per_sample;
+  const Eigen::Index rows = config_.rows;
+  const Eigen::Index cols = config_.cols;
+  const bool read_noise = device_model_.parameters().c2c_noise_percent > 0.0;
+
+  // 1. The fast back-ends, one sample per task: every sample depends on its own seed only.
+  std::vector<SampleResult> results(static_cast<std::size_t>(count));
+  parallel_for(count, options.threads, [&](std::int64_t position) {
+    const std::int64_t sample = first + position;
+    SampleResult& result = results[static_cast<std::size_t>(position)];
+    result.seed = device::derive_seed(config_.seed, static_cast<std::uint64_t>(sample));
+
+    // 1a. Targets and programming (d2d variation, faults, drift).
+    auto device_stream = stream_for(result.seed, Stream::devices);
+    const Eigen::MatrixXd targets =
+        config_.targets == TargetMode::shared
+            ? shared_->target_g_siemens
+            : device::draw_target_states(device_model_, rows, cols, device_stream);
+    const auto programmed = device::program_tile(device_model_, targets, device_stream);
+    result.programmed_g_siemens = programmed.programmed_g_siemens;
+
+    // 1b. Input vectors: uniform voltages, or the next K rows of the input file.
+    result.inputs_volt.resize(vectors, rows);
+    if (config_.input_source == InputSource::random) {
+      auto input_stream = stream_for(result.seed, Stream::inputs);
+      for (Eigen::Index k = 0; k < vectors; ++k) {
+        for (Eigen::Index i = 0; i < rows; ++i) {
+          result.inputs_volt(k, i) = input_stream.uniform(config_.v_min_volt, config_.v_max_volt);
+        }
+      }
+    } else {
+      for (Eigen::Index k = 0; k < vectors; ++k) {
+        result.inputs_volt.row(k) =
+            file_inputs_volt_.row((sample * vectors + k) % file_inputs_volt_.rows());
+      }
+    }
+
+    // 1c. Reads: one for all vectors, or with read noise one fresh read per vector.
+    auto read_stream = stream_for(result.seed, Stream::reads);
+    const Eigen::Index read_count = read_noise ? vectors : 1;
+    for (Eigen::Index r = 0; r < read_count; ++r) {
+      result.reads.push_back(device::read_conductances(device_model_, programmed, read_stream));
+    }
+    const Eigen::Index vectors_per_read = vectors / read_count;
+
+    // 1d. The nominal circuit: target conductances, no variation, fault, drift or noise.
+    const circuit::CrossbarTile nominal_tile(targets, config_.wires);
+    if (!nominal_is_exact(config_)) {
+      result.outputs.push_back(solver::ideal_output_currents(nominal_tile, result.inputs_volt));
+    } else if (shared_->nominal) {
+      result.outputs.push_back(shared_->nominal->output_currents(result.inputs_volt));
+    } else {
+      result.outputs.push_back(solver::make_tile_solver(*config_.solver, nominal_tile, vectors)
+                                   ->solve(result.inputs_volt)
+                                   .currents_ampere);
+    }
+
+    // 1e. The device-level back-ends on what each read sees.
+    Eigen::MatrixXd ideal(vectors, cols);
+    Eigen::MatrixXd solved(vectors, cols);
+    for (Eigen::Index r = 0; r < read_count; ++r) {
+      const circuit::CrossbarTile tile(result.reads[static_cast<std::size_t>(r)], config_.wires);
+      const Eigen::MatrixXd inputs =
+          result.inputs_volt.middleRows(r * vectors_per_read, vectors_per_read);
+      if (config_.ideal) {
+        ideal.middleRows(r * vectors_per_read, vectors_per_read) =
+            solver::ideal_output_currents(tile, inputs);
+      }
+      if (config_.solver) {
+        solved.middleRows(r * vectors_per_read, vectors_per_read) =
+            solver::make_tile_solver(*config_.solver, tile, vectors_per_read)
+                ->solve(inputs)
+                .currents_ampere;
+      }
+    }
+    if (config_.ideal) {
+      result.outputs.push_back(std::move(ideal));
+    }
+    if (config_.solver) {
+      result.outputs.push_back(std::move(solved));
+    }
+  });
+
+  // 2. Gather the block in sample order.
+  SampleBlock block;
+  block.first_sample = first;
+  block.sample_count = count;
+  block.sample_seed.resize(count, 1);
+  block.inputs_volt.resize(count * vectors, rows);
+  block.conductance_siemens.resize(config_.store_conductances ? count : 0, rows * cols);
+  const auto names = output_names();
+  for (const auto& name : names) {
+    block.outputs_ampere.emplace_back(name, Eigen::MatrixXd(count * vectors, cols));
+  }
+  std::vector<std::int64_t> spice_positions;
+  for (std::int64_t position = 0; position < count; ++position) {
+    const auto& result = results[static_cast<std::size_t>(position)];
+    block.sample_seed(position, 0) = static_cast<double>(result.seed);
+    block.inputs_volt.middleRows(position * vectors, vectors) = result.inputs_volt;
+    if (config_.store_conductances) {
+      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major =
+          result.programmed_g_siemens;
+      block.conductance_siemens.row(position) =
+          Eigen::Map<const Eigen::RowVectorXd>(row_major.data(), rows * cols);
+    }
+    for (std::size_t b = 0; b < names.size(); ++b) {
+      block.outputs_ampere[b].second.middleRows(position * vectors, vectors) = result.outputs[b];
+    }
+    if (is_spice_sample(first + position)) {
+      spice_positions.push_back(position);
+    }
+  }
+
+  // 3. ngspice on the chosen samples, all of the block's at once over the pool's workers.
+  std::vector<SpiceSample> spice_samples;
+  for (const std::int64_t position : spice_positions) {
+    const auto& result = results[static_cast<std::size_t>(position)];
+    spice_samples.push_back({first + position, &result.inputs_volt, &result.reads});
+  }
+  block.spice_sample.resize(static_cast<Eigen::Index>(spice_samples.size()), 1);
+  for (std::size_t p = 0; p < spice_samples.size(); ++p) {
+    block.spice_sample(static_cast<Eigen::Index>(p), 0) =
+        static_cast<double>(spice_samples[p].index);
+  }
+  block.spice_outputs_ampere.resize(0, cols);
+  if (!spice_samples.empty()) {
+    if (options.pool == nullptr) {
+      throw CampaignError(ErrorKind::runtime,
+                          "the campaign runs ngspice but no worker pool was given");
+    }
+    block.spice_outputs_ampere = simulate_samples(*options.pool, config_.wires, spice_samples);
+  }
+  return block;
+}
+
+}  // namespace imcosim::campaign

@@ -1,0 +1,258 @@
+#include "imcosim/campaign/config.hpp"
+
+#include <boost/program_options.hpp>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "imcosim/campaign/error.hpp"
+#include "imcosim/circuit/error.hpp"
+#include "imcosim/device/error.hpp"
+#include "imcosim/solver/error.hpp"
+
+namespace imcosim::campaign {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Every key the file may hold, with its type and default. Numeric device and wire parameters
+// come from their declarations (device::device_parameters, circuit::wire_parameters).
+po::options_description config_keys() {
+  po::options_description keys;
+  const CampaignConfig defaults;
+  keys.add_options()("campaign.samples", po::value<std::int64_t>())("campaign.seed",
+                                                                    po::value<std::string>())(
+      "campaign.vectors_per_sample",
+      po::value<std::int64_t>()->default_value(defaults.vectors_per_sample))(
+      "campaign.block_samples", po::value<std::int64_t>()->default_value(defaults.block_samples))(
+      "tile.rows", po::value<std::int64_t>())("tile.cols", po::value<std::int64_t>())(
+      "tile.targets", po::value<std::string>()->default_value("shared"))(
+      "device.states", po::value<std::string>()->default_value("binary"))(
+      "device.conductances", po::value<std::string>()->default_value(""))(
+      "device.d2d_distribution", po::value<std::string>()->default_value("none"))(
+      "inputs.source", po::value<std::string>()->default_value("random"))(
+      "inputs.v_min", po::value<double>()->default_value(defaults.v_min_volt))(
+      "inputs.v_max", po::value<double>()->default_value(defaults.v_max_volt))(
+      "inputs.file", po::value<std::string>()->default_value(""))(
+      "backends.ideal", po::value<bool>()->default_value(defaults.ideal))(
+      "backends.solver", po::value<std::string>()->default_value("direct"))(
+      "backends.spice_every", po::value<std::int64_t>()->default_value(defaults.spice_every))(
+      "output.store_conductances", po::value<bool>()->default_value(defaults.store_conductances))(
+      "output.deflate_level", po::value<int>()->default_value(defaults.deflate_level));
+  for (const auto& parameter : circuit::wire_parameters) {
+    keys.add_options()(("tile." + std::string(parameter.spec.name)).c_str(),
+                       po::value<double>()->default_value(0.0));
+  }
+  const device::DeviceParameters device_defaults;
+  for (const auto& parameter : device::device_parameters) {
+    keys.add_options()(("device." + std::string(parameter.spec.name)).c_str(),
+                       po::value<double>()->default_value(device_defaults.*parameter.field));
+  }
+  return keys;
+}
+
+class KeyReader {
+ public:
+  KeyReader(const po::variables_map& values, std::string file)
+      : values_(values), file_(std::move(file)) {}
+
+  template <typename Value>
+  [[nodiscard]] Value get(const std::string& key) const {
+    if (values_.count(key) == 0) {
+      throw error(key, "is missing; it has no default");
+    }
+    return values_[key].as<Value>();
+  }
+
+  [[nodiscard]] std::int64_t integer_at_least(const std::string& key, std::int64_t minimum) const {
+    const auto value = get<std::int64_t>(key);
+    if (value < minimum) {
+      throw error(key,
+                  "= " + std::to_string(value) + " must be at least " + std::to_string(minimum));
+    }
+    return value;
+  }
+
+  [[nodiscard]] CampaignError error(const std::string& key, const std::string& problem) const {
+    return {ErrorKind::bad_input, file_ + ": [" + key.substr(0, key.find('.')) + "] " +
+                                      key.substr(key.find('.') + 1) + " " + problem};
+  }
+
+  [[nodiscard]] std::string where(const std::string& key) const {
+    return file_ + ": [" + key.substr(0, key.find('.')) + "] " + key.substr(key.find('.') + 1);
+  }
+
+ private:
+  const po::variables_map& values_;
+  std::string file_;
+};
+
+std::uint64_t parse_seed(const KeyReader& keys) {
+  const auto text = keys.get<std::string>("campaign.seed");
+  errno = 0;
+  char* end = nullptr;
+  const long long value = std::strtoll(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || errno == ERANGE || value < 0) {
+    throw keys.error("campaign.seed",
+                     "= '" + text + "' must be an integer from 0 to 9223372036854775807");
+  }
+  return static_cast<std::uint64_t>(value);
+}
+
+std::vector<double> parse_conductance_list(const KeyReader& keys) {
+  std::string text = keys.get<std::string>("device.conductances");
+  for (char& character : text) {
+    if (character == ',') {
+      character = ' ';
+    }
+  }
+  std::istringstream words(text);
+  std::vector<double> values;
+  for (std::string word; words >> word;) {
+    char* end = nullptr;
+    const double value = std::strtod(word.c_str(), &end);
+    if (*end != '\0') {
+      throw keys.error("device.conductances", "holds '" + word + "', which is not a number");
+    }
+    values.push_back(value);
+  }
+  return values;
+}
+
+std::optional<solver::SolverMethod> parse_solver(const KeyReader& keys) {
+  const auto name = keys.get<std::string>("backends.solver");
+  if (name == "none") {
+    return std::nullopt;
+  }
+  try {
+    return solver::parse_method(name);
+  } catch (const solver::SolverError&) {
+    throw keys.error("backends.solver", "= '" + name +
+                                            "' is unknown; expected none, auto, direct, transfer, "
+                                            "iterative or ideal");
+  }
+}
+
+// The device section: enumerations by name, numbers through their declarations (checked by
+// device::DeviceModel, whose errors name the section).
+device::DeviceParameters parse_device(const po::variables_map& values, const KeyReader& keys) {
+  device::DeviceParameters device;
+  device.states =
+      device::parse_state_set(keys.get<std::string>("device.states"), keys.where("device.states"));
+  device.d2d_variation = device::parse_variation(keys.get<std::string>("device.d2d_distribution"),
+                                                 keys.where("device.d2d_distribution"));
+  device.listed_g_siemens = parse_conductance_list(keys);
+  if (device.states != device::StateSet::list && !device.listed_g_siemens.empty()) {
+    throw keys.error("device.conductances", "is given but states is not 'list'");
+  }
+  for (const auto& parameter : device::device_parameters) {
+    device.*parameter.field = values["device." + std::string(parameter.spec.name)].as<double>();
+  }
+  return device;
+}
+
+}  // namespace
+
+std::string_view target_mode_name(TargetMode mode) {
+  return mode == TargetMode::shared ? "shared" : "per_sample";
+}
+
+std::string_view input_source_name(InputSource source) {
+  return source == InputSource::random ? "random" : "file";
+}
+
+CampaignConfig read_campaign_config(const std::filesystem::path& path) {
+  const std::string file = path.string();
+  // 1. Parse the INI file against the declared keys; anything undeclared is an error.
+  std::ifstream stream(path);
+  if (!stream) {
+    throw CampaignError(ErrorKind::bad_input, file + ": cannot open the configuration file");
+  }
+  po::variables_map values;
+  try {
+    po::store(po::parse_config_file(stream, config_keys(), false), values);
+    po::notify(values);
+  } catch (const po::error& error) {
+    throw CampaignError(ErrorKind::bad_input,
+                        file + ": " + error.what() + " (see docs/campaign.md for every key)");
+  }
+  const KeyReader keys(values, file);
+
+  // 2. Convert and check each section.
+  CampaignConfig config;
+  config.samples = keys.integer_at_least("campaign.samples", 1);
+  config.seed = parse_seed(keys);
+  config.vectors_per_sample = keys.integer_at_least("campaign.vectors_per_sample", 1);
+  config.block_samples = keys.integer_at_least("campaign.block_samples", 1);
+
+  config.rows = keys.integer_at_least("tile.rows", 1);
+  config.cols = keys.integer_at_least("tile.cols", 1);
+  for (const auto& parameter : circuit::wire_parameters) {
+    const std::string key = "tile." + std::string(parameter.spec.name);
+    config.wires.*parameter.field = values[key].as<double>();
+    try {
+      parameter.spec.check(config.wires.*parameter.field, keys.where(key));
+    } catch (const circuit::CircuitError& error) {
+      throw CampaignError(ErrorKind::bad_input, error.what());
+    }
+  }
+  const auto targets = keys.get<std::string>("tile.targets");
+  if (targets != "shared" && targets != "per_sample") {
+    throw keys.error("tile.targets",
+                     "= '" + targets + "' is unknown; expected shared or per_sample");
+  }
+  config.targets = targets == "shared" ? TargetMode::shared : TargetMode::per_sample;
+
+  config.device = parse_device(values, keys);
+  const device::DeviceModel check_device(config.device, file + ": [device]");
+
+  const auto source = keys.get<std::string>("inputs.source");
+  if (source != "random" && source != "file") {
+    throw keys.error("inputs.source", "= '" + source + "' is unknown; expected random or file");
+  }
+  config.input_source = source == "random" ? InputSource::random : InputSource::file;
+  config.v_min_volt = keys.get<double>("inputs.v_min");
+  config.v_max_volt = keys.get<double>("inputs.v_max");
+  const auto input_file = keys.get<std::string>("inputs.file");
+  if (config.input_source == InputSource::random) {
+    if (!std::isfinite(config.v_min_volt) || !std::isfinite(config.v_max_volt) ||
+        !(config.v_min_volt < config.v_max_volt)) {
+      throw keys.error("inputs.v_min",
+                       "and v_max give an empty input range: v_min must be below "
+                       "v_max (volts, finite)");
+    }
+    if (!input_file.empty()) {
+      throw keys.error("inputs.file", "is given but source is random");
+    }
+  } else {
+    if (input_file.empty()) {
+      throw keys.error("inputs.file", "is required when source = file");
+    }
+    // A relative path is relative to the configuration file, wherever the command runs.
+    config.input_file = path.parent_path() / input_file;
+    std::error_code status;
+    if (!std::filesystem::is_regular_file(config.input_file, status)) {
+      throw keys.error("inputs.file", "= '" + input_file + "': " + config.input_file.string() +
+                                          " does not exist (a relative path is relative to the "
+                                          "configuration file)");
+    }
+  }
+
+  config.ideal = keys.get<bool>("backends.ideal");
+  config.solver = parse_solver(keys);
+  config.spice_every = keys.integer_at_least("backends.spice_every", 0);
+
+  config.store_conductances = keys.get<bool>("output.store_conductances");
+  config.deflate_level = keys.get<int>("output.deflate_level");
+  if (config.deflate_level < 0 || config.deflate_level > 9) {
+    throw keys.error("output.deflate_level",
+                     "= " + std::to_string(config.deflate_level) + " must be from 0 to 9");
+  }
+  return config;
+}
+
+}  // namespace imcosim::campaign

@@ -1,0 +1,78 @@
+#include "imcosim/campaign/monte_carlo_tally.hpp"
+
+#include <algorithm>
+
+#include "imcosim/solver/agreement.hpp"
+
+namespace imcosim::campaign {
+
+namespace {
+
+void append_all(std::vector<double>& values, const Eigen::MatrixXd& matrix) {
+  values.insert(values.end(), matrix.data(), matrix.data() + matrix.size());
+}
+
+void append_errors(std::vector<double>& errors, const Eigen::MatrixXd& candidate,
+                   const Eigen::MatrixXd& reference) {
+  const auto agreement = solver::compare_currents(candidate, reference);
+  append_all(errors, agreement.relative_per_sample);
+}
+
+}  // namespace
+
+MonteCarloTally::MonteCarloTally(const Campaign& campaign) : runs_spice_(campaign.runs_spice()) {
+  for (const auto& name : campaign.output_names()) {
+    backends_.push_back({name, {}, {}});
+  }
+  if (runs_spice_) {
+    backends_.push_back({"ngspice", {}, {}});
+  }
+}
+
+void MonteCarloTally::add(const SampleBlock& block) {
+  const Eigen::MatrixXd& nominal = block.outputs_ampere.front().second;
+  for (std::size_t b = 0; b < block.outputs_ampere.size(); ++b) {
+    const auto& outputs = block.outputs_ampere[b].second;
+    append_all(backends_[b].outputs, outputs);
+    if (b > 0) {
+      append_errors(backends_[b].errors, outputs, nominal);
+    }
+  }
+  if (!runs_spice_ || block.spice_sample.rows() == 0) {
+    return;
+  }
+  // The nominal and solver rows of the samples that ran in ngspice.
+  const Eigen::Index vectors =
+      block.inputs_volt.rows() / std::max<Eigen::Index>(block.sample_count, 1);
+  Eigen::MatrixXd spice_nominal(block.spice_outputs_ampere.rows(), nominal.cols());
+  Eigen::MatrixXd spice_solver(block.spice_outputs_ampere.rows(), nominal.cols());
+  const auto solver = std::find_if(block.outputs_ampere.begin(), block.outputs_ampere.end(),
+                                   [](const auto& entry) { return entry.first == "solver"; });
+  for (Eigen::Index p = 0; p < block.spice_sample.rows(); ++p) {
+    const auto position = static_cast<Eigen::Index>(block.spice_sample(p, 0)) - block.first_sample;
+    spice_nominal.middleRows(p * vectors, vectors) =
+        nominal.middleRows(position * vectors, vectors);
+    if (solver != block.outputs_ampere.end()) {
+      spice_solver.middleRows(p * vectors, vectors) =
+          solver->second.middleRows(position * vectors, vectors);
+    }
+  }
+  auto& spice = backends_.back();
+  append_all(spice.outputs, block.spice_outputs_ampere);
+  append_errors(spice.errors, block.spice_outputs_ampere, spice_nominal);
+  if (solver != block.outputs_ampere.end()) {
+    append_errors(spice_vs_solver_, block.spice_outputs_ampere, spice_solver);
+  }
+}
+
+std::vector<BackendStatistics> MonteCarloTally::statistics() const {
+  std::vector<BackendStatistics> statistics;
+  for (const auto& backend : backends_) {
+    statistics.push_back({backend.name, summarize(backend.errors), summarize(backend.outputs)});
+  }
+  return statistics;
+}
+
+Summary MonteCarloTally::spice_vs_solver() const { return summarize(spice_vs_solver_); }
+
+}  // namespace imcosim::campaign

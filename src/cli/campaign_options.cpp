@@ -1,0 +1,41 @@
+#include "campaign_options.hpp"
+
+#include <algorithm>
+#include <thread>
+
+#include "imcosim/error.hpp"
+#include "spice_options.hpp"
+
+namespace imcosim::cli {
+
+void add_campaign_options(CommandSyntax& syntax) {
+  const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
+  // --workers and --timeout as every ngspice command has them (worker_pool_options reads them);
+  // no --samples-per-run: each ngspice job here is one read of one sample.
+  syntax.options.add_options()("threads", po::value<int>()->default_value(static_cast<int>(cores)),
+                               "threads evaluating samples with the fast back-ends (default: one "
+                               "per core); results do not depend on it")(
+      "workers", po::value<int>()->default_value(static_cast<int>(cores)),
+      "ngspice worker processes run in parallel (default: one per core); results do not depend "
+      "on it")("timeout", po::value<double>()->default_value(600.0),
+               "seconds one ngspice run may take before its worker is killed");
+}
+
+int thread_count(const po::variables_map& values) {
+  const int threads = values["threads"].as<int>();
+  if (threads < 1) {
+    throw UsageError("--threads must be at least 1, not " + std::to_string(threads));
+  }
+  return threads;
+}
+
+std::unique_ptr<spice::WorkerPool> campaign_worker_pool(const campaign::Campaign& campaign,
+                                                        const po::variables_map& values) {
+  const auto options = worker_pool_options(values);
+  if (!campaign.runs_spice()) {
+    return nullptr;
+  }
+  return std::make_unique<spice::WorkerPool>(options);
+}
+
+}  // namespace imcosim::cli

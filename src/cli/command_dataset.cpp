@@ -1,0 +1,72 @@
+#include <iostream>
+
+#include "campaign_options.hpp"
+#include "imcosim/campaign/campaign.hpp"
+#include "imcosim/campaign/dataset_file.hpp"
+#include "imcosim/campaign/shard.hpp"
+#include "imcosim/error.hpp"
+#include "progress_report.hpp"
+#include "stopwatch.hpp"
+
+namespace imcosim::cli {
+
+int run_dataset(const std::vector<std::string>& args) {
+  CommandSyntax syntax(
+      "dataset", "CONFIG.ini -o DATA.h5 [--shard k/n] [--threads T] [--workers W]",
+      "Runs the campaign described by CONFIG.ini (docs/campaign.md) and writes every sample to\n"
+      "DATA.h5 (docs/dataset.md): seeds, inputs, conductances and the outputs of each back-end,\n"
+      "with the configuration, its hash and the tool versions as attributes. Samples are\n"
+      "committed in blocks: the file is readable whenever the run stops, and running the same\n"
+      "command again resumes it. The file is identical whatever --threads and --workers are.\n"
+      "--shard k/n writes part k of n; `imcosim merge` joins the parts into the whole dataset.");
+  syntax.options.add_options()("config", po::value<std::string>()->required(),
+                               "campaign configuration (INI)")(
+      "output,o", po::value<std::string>()->required(), "dataset file to write or resume (HDF5)")(
+      "shard", po::value<std::string>()->default_value("0/1"),
+      "write part k of n of the campaign (0 <= k < n)");
+  add_campaign_options(syntax);
+  syntax.positional.add("config", 1);
+  const auto values = parse_command_line(syntax, args);
+  if (!values) {
+    return 0;
+  }
+  const int threads = thread_count(*values);
+  const auto shard = campaign::parse_shard((*values)["shard"].as<std::string>());
+
+  // 1. Read and validate the configuration; nothing is written before it passes.
+  const campaign::Campaign campaign(
+      campaign::read_campaign_config((*values)["config"].as<std::string>()));
+  const auto pool = campaign_worker_pool(campaign, *values);
+
+  // 2. Create the dataset, or reopen it where an earlier run stopped.
+  const std::string output_path = (*values)["output"].as<std::string>();
+  campaign::DatasetWriter writer(
+      output_path,
+      campaign::dataset_header(campaign, shard, pool ? spice::ngspice_version(*pool) : ""));
+  const auto range = writer.header().range;
+  if (writer.complete()) {
+    std::cerr << output_path << " is already complete (" << range.count << " samples)\n";
+  } else if (writer.completed_samples() > 0) {
+    std::cerr << "resuming " << output_path << " after " << writer.completed_samples() << " of "
+              << range.count << " samples\n";
+  }
+
+  // 3. Evaluate and commit block by block.
+  const Stopwatch run_time;
+  const std::int64_t resumed_at = writer.completed_samples();
+  ProgressReport progress("dataset", range.count, resumed_at);
+  while (!writer.complete()) {
+    const std::int64_t done = writer.completed_samples();
+    const std::int64_t count = writer.next_block_samples(campaign.config().block_samples);
+    writer.append(campaign.evaluate(range.first + done, count, {threads, pool.get()}));
+    progress.update(writer.completed_samples());
+  }
+  progress.finish();
+  std::cerr << "wrote " << output_path << ": samples " << range.first << " to "
+            << range.first + range.count - 1 << " (shard " << campaign::shard_text(shard) << "), "
+            << writer.completed_samples() - resumed_at << " evaluated in " << run_time.elapsed_s()
+            << " s; configuration " << campaign.configuration_hash() << "\n";
+  return 0;
+}
+
+}  // namespace imcosim::cli

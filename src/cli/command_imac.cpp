@@ -1,0 +1,384 @@
+// imcosim imac netlist|spice|fast|validate: IMAC fully-connected networks at circuit level.
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <sstream>
+
+#include "command_line.hpp"
+#include "imcosim/error.hpp"
+#include "imcosim/imac/deck.hpp"
+#include "imcosim/imac/evaluation_file.hpp"
+#include "imcosim/imac/fast_evaluation.hpp"
+#include "imcosim/imac/model.hpp"
+#include "imcosim/imac/network.hpp"
+#include "imcosim/imac/spice_evaluation.hpp"
+#include "imcosim/io/atomic_file.hpp"
+#include "imcosim/version.hpp"
+#include "spice_options.hpp"
+#include "stopwatch.hpp"
+
+namespace imcosim::cli {
+
+namespace {
+
+// Agreement the fast back-end must reach against ngspice on every output (the bar).
+constexpr double validation_tolerance_volt = 2e-3;
+
+const char* const subcommand_help =
+    "usage: imcosim imac SUBCOMMAND MODEL.h5 --inputs INPUTS.h5 [options]\n"
+    "\n"
+    "IMAC fully-connected networks at circuit level (docs/imac.md):\n"
+    "  netlist   write the ngspice deck of the whole network for the input samples\n"
+    "  spice     simulate it in ngspice (transient): outputs, classes, power, latency\n"
+    "  fast      evaluate the same circuit without SPICE (exact tiles, amplifier equations,\n"
+    "            neurons from a cached ngspice characterisation)\n"
+    "  validate  run both and compare every output voltage (tolerance 2 mV) and class\n"
+    "Run 'imcosim imac SUBCOMMAND --help' for a subcommand's options.\n";
+
+void add_network_options(CommandSyntax& syntax) {
+  syntax.options.add_options()("model", po::value<std::string>()->required(),
+                               "trained network (HDF5: /layers/<l>/weight, /layers/<l>/bias)")(
+      "inputs", po::value<std::string>()->required(),
+      "input samples (HDF5: /inputs [K][n_in] volts, optional /labels [K])")(
+      "config", po::value<std::string>(),
+      "circuit parameters (INI); defaults are the reference design (docs/imac.md)")(
+      "first", po::value<long>()->default_value(0), "first input sample to use")(
+      "count", po::value<long>(), "number of input samples to use (default: all from --first)");
+  syntax.positional.add("model", 1);
+}
+
+void add_fast_options(CommandSyntax& syntax) {
+  syntax.options.add_options()(
+      "cache-dir", po::value<std::string>(),
+      "where neuron characterisations are cached (default: $XDG_CACHE_HOME/imcosim or "
+      "~/.cache/imcosim)");
+}
+
+struct Network {
+  imac::ImacNetwork network;
+  imac::NetworkInputs inputs;
+  std::string model_path;
+};
+
+Network load_network(const po::variables_map& values) {
+  const std::string model_path = values["model"].as<std::string>();
+  const auto model = imac::read_model(model_path);
+  const auto parameters = values.count("config") != 0
+                              ? imac::read_parameters(values["config"].as<std::string>())
+                              : imac::ImacParameters{};
+  auto inputs = imac::read_network_inputs(values["inputs"].as<std::string>());
+  const long total = inputs.inputs_volt.rows();
+  const long first = values["first"].as<long>();
+  const long count = values.count("count") != 0 ? values["count"].as<long>() : total - first;
+  if (first < 0 || count < 1 || first + count > total) {
+    throw UsageError("--first " + std::to_string(first) + " --count " + std::to_string(count) +
+                     " does not fit the " + std::to_string(total) + " samples of " +
+                     values["inputs"].as<std::string>());
+  }
+  inputs.inputs_volt = inputs.inputs_volt.middleRows(first, count).eval();
+  if (inputs.labels) {
+    inputs.labels = std::vector<Eigen::Index>(inputs.labels->begin() + first,
+                                              inputs.labels->begin() + first + count);
+  }
+  imac::ImacNetwork network(model, parameters);
+  imac::check_network_inputs(network, inputs.inputs_volt, values["inputs"].as<std::string>());
+  return {std::move(network), std::move(inputs), model_path};
+}
+
+std::filesystem::path cache_directory(const po::variables_map& values) {
+  if (values.count("cache-dir") != 0) {
+    return values["cache-dir"].as<std::string>();
+  }
+  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
+    return std::filesystem::path(xdg) / "imcosim";
+  }
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
+    return std::filesystem::path(home) / ".cache" / "imcosim";
+  }
+  return std::filesystem::temp_directory_path() / "imcosim-cache";
+}
+
+std::string shape_text(const imac::ImacNetwork& network) {
+  std::string text = std::to_string(network.input_count());
+  for (const auto& layer : network.layers()) {
+    text += "-" + std::to_string(layer.neuron_count);
+  }
+  return text;
+}
+
+void print_network(const imac::ImacNetwork& network) {
+  const auto& parameters = network.parameters();
+  std::cout << "network " << shape_text(network) << " (" << imac::encoding_name(network.encoding())
+            << " weights), " << network.tile_count() << " tiles of " << parameters.xbar_rows
+            << " rows x " << parameters.xbar_cols << " neurons; crossbar area "
+            << network.crossbar_area_m2() * 1e12 << " um^2\n";
+  std::cout << "wires (" << imac::wire_model_name(parameters.wire_model)
+            << "): " << network.segments().input_line_ohm << " ohm per input-line segment, "
+            << network.segments().output_line_ohm << " ohm per output-line segment; neuron "
+            << imac::neuron_kind_name(parameters.neuron) << "\n";
+  for (std::size_t l = 0; l < network.layers().size(); ++l) {
+    const auto& layer = network.layers()[l];
+    std::cout << "  layer " << l << ": " << layer.input_count << " inputs + bias -> "
+              << layer.neuron_count << " neurons, " << layer.horizontal_partitions() << " x "
+              << layer.vertical_partitions() << " partitions, gain "
+              << layer.amplifier.r_f_ohm / layer.amplifier.r_in_ohm
+              << (layer.summed() ? ", partial outputs averaged by a summer" : "") << "\n";
+  }
+}
+
+double mean(const Eigen::VectorXd& values) {
+  double sum = 0.0;
+  long count = 0;
+  for (const double v : values) {
+    if (!std::isnan(v)) {
+      sum += v;
+      ++count;
+    }
+  }
+  return count == 0 ? std::nan("") : sum / static_cast<double>(count);
+}
+
+// The per-run summary table: one line per sample (up to 20), then the aggregate figures.
+void print_summary(const imac::ImacEvaluation& evaluation, const imac::NetworkInputs& inputs,
+                   const std::string& backend, double elapsed_s) {
+  const Eigen::Index samples = evaluation.outputs_volt.rows();
+  constexpr Eigen::Index shown = 20;
+  std::cout << std::setw(7) << "sample" << std::setw(7) << "class" << std::setw(7) << "label"
+            << std::setw(12) << "power_uW" << std::setw(12) << "latency_ps"
+            << "  outputs_V\n";
+  for (Eigen::Index k = 0; k < std::min(samples, shown); ++k) {
+    const auto index = static_cast<std::size_t>(k);
+    std::cout << std::setw(7) << k << std::setw(7) << evaluation.predicted_class[index]
+              << std::setw(7) << (inputs.labels ? std::to_string((*inputs.labels)[index]) : "-")
+              << std::setw(12) << std::fixed << std::setprecision(2)
+              << evaluation.power_watt(k) * 1e6 << std::setw(12) << std::setprecision(1)
+              << evaluation.latency_s(k) * 1e12 << " " << std::setprecision(4);
+    for (Eigen::Index n = 0; n < evaluation.outputs_volt.cols(); ++n) {
+      std::cout << " " << evaluation.outputs_volt(k, n);
+    }
+    std::cout << std::defaultfloat << "\n";
+  }
+  if (samples > shown) {
+    std::cout << "  ... " << samples - shown << " more samples in the result file\n";
+  }
+  std::cout << backend << ": " << samples << " samples in " << elapsed_s << " s ("
+            << static_cast<double>(samples) / elapsed_s << " samples/s); mean power "
+            << mean(evaluation.power_watt) * 1e6 << " uW per inference";
+  if (!std::isnan(mean(evaluation.latency_s))) {
+    std::cout << "; latency mean " << mean(evaluation.latency_s) * 1e12 << " ps, max "
+              << evaluation.latency_s.maxCoeff() * 1e12 << " ps";
+  }
+  std::cout << "\n";
+  if (inputs.labels) {
+    long correct = 0;
+    for (std::size_t k = 0; k < inputs.labels->size(); ++k) {
+      correct += evaluation.predicted_class[k] == (*inputs.labels)[k] ? 1 : 0;
+    }
+    std::cout << "accuracy " << 100.0 * static_cast<double>(correct) / static_cast<double>(samples)
+              << "% (" << correct << "/" << samples << ")\n";
+  }
+}
+
+std::vector<std::pair<std::string, double>> parameter_attributes(const imac::ImacNetwork& network) {
+  std::vector<std::pair<std::string, double>> attributes;
+  for (const auto& parameter : imac::imac_parameters()) {
+    attributes.emplace_back(std::string(parameter.spec.name),
+                            network.parameters().*parameter.field);
+  }
+  attributes.emplace_back("crossbar_area_m2", network.crossbar_area_m2());
+  return attributes;
+}
+
+void write_result(const po::variables_map& values, const Network& loaded,
+                  const imac::ImacEvaluation& evaluation, const std::string& backend,
+                  double elapsed_s) {
+  if (values.count("output") == 0) {
+    return;
+  }
+  auto numbers = parameter_attributes(loaded.network);
+  numbers.emplace_back("elapsed_s", elapsed_s);
+  write_evaluation(values["output"].as<std::string>(), evaluation,
+                   {{"backend", backend},
+                    {"imcosim_version", std::string(version_string)},
+                    {"model_file", loaded.model_path},
+                    {"network", shape_text(loaded.network)}},
+                   numbers);
+  std::cout << "wrote " << values["output"].as<std::string>() << "\n";
+}
+
+imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& values) {
+  const auto tile_options = tile_simulation_options(values);
+  return {.samples_per_run = tile_options.samples_per_run, .on_progress = tile_options.on_progress};
+}
+
+imac::ImacEvaluation run_spice(const po::variables_map& values, const Network& loaded,
+                               spice::WorkerPool& pool, double& elapsed_s) {
+  const Stopwatch run_time;
+  auto evaluation = imac::evaluate_with_spice(pool, loaded.network, loaded.inputs.inputs_volt,
+                                              spice_evaluation_options(values));
+  elapsed_s = run_time.elapsed_s();
+  return evaluation;
+}
+
+imac::ImacEvaluation run_fast(const po::variables_map& values, const Network& loaded,
+                              spice::WorkerPool& pool, double& elapsed_s) {
+  const auto& parameters = loaded.network.parameters();
+  const Stopwatch characterise_time;
+  auto table =
+      imac::characterise_neuron(pool, imac::neuron_circuit(parameters),
+                                imac::neuron_grid_for(parameters), cache_directory(values));
+  std::cout << "neuron table: " << table.key() << " (" << characterise_time.elapsed_s()
+            << " s, cached in " << cache_directory(values).string() << ")\n";
+  const Stopwatch evaluate_time;
+  const imac::FastEvaluator evaluator(loaded.network, std::move(table));
+  auto evaluation = evaluator.evaluate(loaded.inputs.inputs_volt);
+  elapsed_s = evaluate_time.elapsed_s();
+  return evaluation;
+}
+
+int run_imac_netlist(const std::vector<std::string>& args) {
+  CommandSyntax syntax("imac netlist", "MODEL.h5 --inputs INPUTS.h5 -o DECK.cir [options]",
+                       "Writes the ngspice deck of the whole IMAC network for the input samples:\n"
+                       "models and subcircuits inlined, one sample per t_sampling window (PWL),\n"
+                       "a transient analysis and a .meas of every output at the end of each\n"
+                       "window. It runs unchanged in 'ngspice -b DECK.cir'.");
+  add_network_options(syntax);
+  syntax.options.add_options()("output,o", po::value<std::string>()->required(),
+                               "deck file to write");
+  const auto values = parse_command_line(syntax, args);
+  if (!values) {
+    return 0;
+  }
+  const auto loaded = load_network(*values);
+  const auto lines = imac::imac_deck(loaded.network, loaded.inputs.inputs_volt,
+                                     "IMAC " + shape_text(loaded.network));
+  io::AtomicFile target((*values)["output"].as<std::string>());
+  {
+    std::ofstream deck(target.temporary_path());
+    for (const auto& line : lines) {
+      deck << line << '\n';
+    }
+    if (!deck.flush()) {
+      throw Error(ErrorKind::runtime, "cannot write " + target.temporary_path().string());
+    }
+  }
+  target.commit();
+  print_network(loaded.network);
+  std::cout << "wrote " << target.path().string() << " (" << lines.size() << " lines, "
+            << loaded.inputs.inputs_volt.rows() << " samples)\n";
+  return 0;
+}
+
+enum class Backend { spice, fast };
+
+// `imac spice` and `imac fast`: the same network, inputs, summary and result file; only the
+// back-end differs.
+int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
+  const bool through_ngspice = backend == Backend::spice;
+  CommandSyntax syntax(
+      through_ngspice ? "imac spice" : "imac fast",
+      "MODEL.h5 --inputs INPUTS.h5 [-o RESULT.h5] [options]",
+      through_ngspice ? "Simulates the IMAC network in ngspice (transient) and reports per sample\n"
+                        "the output voltages, the predicted class, the average power per\n"
+                        "inference and the latency (docs/imac.md defines both)."
+                      : "Evaluates the same IMAC circuit without SPICE: tiles solved exactly, the\n"
+                        "amplifiers as their circuit equations (finite gain, rails), the neurons\n"
+                        "through their DC characteristic (one ngspice sweep, cached) loaded by\n"
+                        "the next layer. Reports outputs, classes and static power per sample.");
+  add_network_options(syntax);
+  if (!through_ngspice) {
+    add_fast_options(syntax);
+  }
+  add_spice_options(syntax);
+  syntax.options.add_options()("output,o", po::value<std::string>(), "result file (HDF5)");
+  const auto values = parse_command_line(syntax, args);
+  if (!values) {
+    return 0;
+  }
+  const auto loaded = load_network(*values);
+  spice::WorkerPool pool(worker_pool_options(*values));
+  print_network(loaded.network);
+  double elapsed_s = 0.0;
+  const auto evaluation = through_ngspice ? run_spice(*values, loaded, pool, elapsed_s)
+                                          : run_fast(*values, loaded, pool, elapsed_s);
+  const std::string backend_name =
+      through_ngspice ? "spice (ngspice " + spice::ngspice_version(pool) + ")" : "fast";
+  print_summary(evaluation, loaded.inputs, backend_name, elapsed_s);
+  write_result(*values, loaded, evaluation, backend_name, elapsed_s);
+  return 0;
+}
+
+int run_imac_validate(const std::vector<std::string>& args) {
+  CommandSyntax syntax("imac validate", "MODEL.h5 --inputs INPUTS.h5 [options]",
+                       "Runs the network in ngspice and with the fast back-end and compares every\n"
+                       "output voltage (tolerance 2 mV) and every predicted class. Exits 1 when\n"
+                       "they disagree.");
+  add_network_options(syntax);
+  add_fast_options(syntax);
+  add_spice_options(syntax);
+  const auto values = parse_command_line(syntax, args);
+  if (!values) {
+    return 0;
+  }
+  const auto loaded = load_network(*values);
+  spice::WorkerPool pool(worker_pool_options(*values));
+  print_network(loaded.network);
+  double spice_s = 0.0;
+  const auto reference = run_spice(*values, loaded, pool, spice_s);
+  double fast_s = 0.0;
+  const auto fast = run_fast(*values, loaded, pool, fast_s);
+  const double max_difference_volt =
+      (fast.outputs_volt - reference.outputs_volt).cwiseAbs().maxCoeff();
+  long class_agreement = 0;
+  for (std::size_t k = 0; k < fast.predicted_class.size(); ++k) {
+    class_agreement += fast.predicted_class[k] == reference.predicted_class[k] ? 1 : 0;
+  }
+  const auto samples = static_cast<long>(fast.predicted_class.size());
+  const double power_difference =
+      ((fast.power_watt - reference.settled_power_watt).cwiseAbs().array() /
+       reference.settled_power_watt.cwiseAbs().array())
+          .maxCoeff();
+  const bool passed =
+      max_difference_volt <= validation_tolerance_volt && class_agreement == samples;
+  std::cout << "spice: " << samples << " samples in " << spice_s << " s; fast: " << fast_s << " s ("
+            << spice_s / fast_s << "x faster)\n"
+            << "max |V_fast - V_spice| = " << max_difference_volt * 1e3 << " mV (tolerance "
+            << validation_tolerance_volt * 1e3 << " mV); classes agree on " << class_agreement
+            << "/" << samples << "; static power vs settled ngspice power: max relative "
+            << "difference " << power_difference << "\n"
+            << (passed ? "PASS" : "FAIL") << "\n";
+  return passed ? 0 : 1;
+}
+
+}  // namespace
+
+int run_imac(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    throw UsageError(
+        "imac needs a subcommand: netlist, spice, fast or validate (see imcosim "
+        "imac --help)");
+  }
+  if (args.front() == "--help" || args.front() == "-h") {
+    std::cout << subcommand_help;
+    return 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args.front() == "netlist") {
+    return run_imac_netlist(rest);
+  }
+  if (args.front() == "spice") {
+    return run_imac_evaluation(rest, Backend::spice);
+  }
+  if (args.front() == "fast") {
+    return run_imac_evaluation(rest, Backend::fast);
+  }
+  if (args.front() == "validate") {
+    return run_imac_validate(rest);
+  }
+  throw UsageError("unknown imac subcommand '" + args.front() +
+                   "'; expected netlist, spice, fast or validate");
+}
+
+}  // namespace imcosim::cli

@@ -1,0 +1,314 @@
+#include "imcosim/imac/deck.hpp"
+
+#include <cmath>
+#include <sstream>
+
+#include "imcosim/circuit/tile_network.hpp"
+#include "imcosim/imac/error.hpp"
+#include "imcosim/netlist/library.hpp"
+#include "imcosim/netlist/tile_deck.hpp"
+
+namespace imcosim::imac {
+
+namespace {
+
+using netlist::spice_number;
+using Lines = std::vector<std::string>;
+
+std::string index_text(Eigen::Index value) { return std::to_string(value); }
+
+void append_library(Lines& lines, std::string_view file_name) {
+  std::istringstream text{std::string(netlist::library_text(file_name))};
+  for (std::string line; std::getline(text, line);) {
+    lines.push_back(line);
+  }
+}
+
+// Breaks a long element line into SPICE continuation lines of `per_line` items.
+void append_wrapped(Lines& lines, const std::string& head, const std::vector<std::string>& items,
+                    const std::string& tail, std::size_t per_line) {
+  std::string line = head;
+  for (std::size_t k = 0; k < items.size(); ++k) {
+    if (k > 0 && k % per_line == 0) {
+      lines.push_back(line);
+      line = "+";
+    }
+    line += " " + items[k];
+  }
+  lines.push_back(line + tail);
+}
+
+std::string tile_subcircuit_name(std::size_t layer, std::size_t p, std::size_t q) {
+  return "imac_l" + std::to_string(layer) + "_tile" + std::to_string(p) + "_" + std::to_string(q);
+}
+
+std::string partial_node(std::size_t layer, std::size_t p, Eigen::Index neuron) {
+  return "l" + std::to_string(layer) + "_p" + std::to_string(p) + "_n" + index_text(neuron);
+}
+
+std::string line_node(std::size_t layer, std::size_t p, Eigen::Index neuron, bool plus) {
+  return partial_node(layer, p, neuron) + (plus ? "_plus" : "_minus");
+}
+
+std::string neuron_input_node(std::size_t layer, Eigen::Index neuron) {
+  return "l" + std::to_string(layer) + "_nin" + index_text(neuron);
+}
+
+std::string opamp_instance(const std::string& name, const std::string& inp, const std::string& inn,
+                           const std::string& out, const ImacParameters& parameters) {
+  std::string line = "X" + name + " " + inp + " " + inn + " " + out + " vdd vss ";
+  if (parameters.opamp_pole_hz > 0.0) {
+    return line + "imac_opamp_pole gain=" + spice_number(parameters.opamp_gain) +
+           " pole_hz=" + spice_number(parameters.opamp_pole_hz);
+  }
+  return line + "imac_opamp gain=" + spice_number(parameters.opamp_gain);
+}
+
+// A tile as a subcircuit: pins are its row drivers, then its line ends (sense nodes).
+void append_tile_subcircuit(Lines& lines, const circuit::CrossbarTile& tile,
+                            const std::string& name, double c_segment_farad) {
+  const circuit::TileNetwork network(tile);
+  std::vector<std::string> pins;
+  for (const auto& drive : network.drives()) {
+    pins.push_back(network.node_name(drive.node));
+  }
+  for (const auto& sense : network.senses()) {
+    pins.push_back(network.node_name(sense.node));
+  }
+  append_wrapped(lines, ".subckt " + name, pins, "", 16);
+  const auto resistors = netlist::tile_resistor_lines(network);
+  lines.insert(lines.end(), resistors.begin(), resistors.end());
+  if (c_segment_farad > 0.0) {
+    for (circuit::TileNetwork::NodeIndex node = 0; node < network.node_count(); ++node) {
+      const auto kind = network.label(node).kind;
+      if (kind == circuit::TileNetwork::NodeKind::row ||
+          kind == circuit::TileNetwork::NodeKind::column) {
+        lines.push_back("C" + network.node_name(node) + " " + network.node_name(node) + " 0 " +
+                        spice_number(c_segment_farad));
+      }
+    }
+  }
+  lines.push_back(".ends " + name);
+}
+
+// One difference amplifier per layer as a subcircuit (its resistors differ between layers).
+std::string amplifier_subcircuit_name(std::size_t layer) {
+  return "imac_diffamp_l" + std::to_string(layer);
+}
+
+void append_amplifier_subcircuit(Lines& lines, std::size_t layer,
+                                 const DifferenceAmplifier& amplifier,
+                                 const ImacParameters& parameters) {
+  const std::string name = amplifier_subcircuit_name(layer);
+  const std::string r_in = spice_number(amplifier.r_in_ohm);
+  const std::string r_f = spice_number(amplifier.r_f_ohm);
+  lines.insert(
+      lines.end(),
+      {"* difference amplifier, gain " + spice_number(amplifier.r_f_ohm / amplifier.r_in_ohm) +
+           ": V(out) = gain (V(noninv) - V(inv))",
+       ".subckt " + name + " noninv inv out vdd vss", "Rin_n noninv pin " + r_in,
+       "Rgnd pin 0 " + r_f, "Rin_i inv nin " + r_in, "Rfb nin out " + r_f,
+       opamp_instance("amp", "pin", "nin", "out", parameters), ".ends " + name});
+}
+
+void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
+  const auto& layer = network.layers()[l];
+  const auto& parameters = network.parameters();
+  const std::string ls = std::to_string(l);
+  lines.push_back("* ---- layer " + ls + ": " + index_text(layer.input_count) + " inputs + bias, " +
+                  index_text(layer.neuron_count) + " neurons, " +
+                  std::to_string(layer.horizontal_partitions()) + " x " +
+                  std::to_string(layer.vertical_partitions()) + " tiles");
+  append_amplifier_subcircuit(lines, l, layer.amplifier, parameters);
+  for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
+    for (std::size_t q = 0; q < layer.vertical_partitions(); ++q) {
+      const std::string name = tile_subcircuit_name(l, p, q);
+      append_tile_subcircuit(lines, layer.tile(p, q), name, parameters.c_segment_farad);
+      std::vector<std::string> pins;
+      const auto& rows = layer.row_partitions[p];
+      for (Eigen::Index r = rows.first; r < rows.first + rows.count; ++r) {
+        pins.push_back(r == layer.input_count ? std::string("vdd") : layer_input_node(l, r));
+      }
+      const auto& neurons = layer.neuron_partitions[q];
+      for (Eigen::Index n = neurons.first; n < neurons.first + neurons.count; ++n) {
+        pins.push_back(line_node(l, p, n, true));
+        pins.push_back(line_node(l, p, n, false));
+      }
+      append_wrapped(lines, "X" + name, pins, " " + name, 16);
+    }
+  }
+  const bool summed = layer.summed();
+  const double h = static_cast<double>(layer.horizontal_partitions());
+  for (Eigen::Index n = 0; n < layer.neuron_count; ++n) {
+    const std::string nin = neuron_input_node(l, n);
+    for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
+      const auto plus = line_node(l, p, n, true);
+      const auto minus = line_node(l, p, n, false);
+      const auto out = summed ? partial_node(l, p, n) : nin;
+      lines.push_back("Xamp_" + partial_node(l, p, n) + " " + (summed ? minus : plus) + " " +
+                      (summed ? plus : minus) + " " + out + " vdd vss " +
+                      amplifier_subcircuit_name(l));
+    }
+    if (summed) {
+      const std::string junction = "l" + ls + "_sum" + index_text(n);
+      for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
+        lines.push_back("Rsum_" + partial_node(l, p, n) + " " + partial_node(l, p, n) + " " +
+                        junction + " " + spice_number(parameters.r_sum_ohm));
+      }
+      lines.push_back("Rsumfb_l" + ls + "_n" + index_text(n) + " " + nin + " " + junction + " " +
+                      spice_number(parameters.r_sum_ohm / h));
+      lines.push_back(
+          opamp_instance("sum_l" + ls + "_n" + index_text(n), "0", junction, nin, parameters));
+    }
+    const auto neuron = neuron_circuit(parameters);
+    std::string instance =
+        "Xneuron_l" + ls + "_n" + index_text(n) + " " + nin + " " + layer_input_node(l + 1, n) +
+        " vdd " + (parameters.neuron_vss_volt == 0.0 ? "0" : "nvss") + " " + neuron.subcircuit_name;
+    for (const auto& [key, value] : neuron.parameters) {
+      instance += " " + key + "=" + spice_number(value);
+    }
+    lines.push_back(instance);
+  }
+}
+
+// Window 0 is idle (every input at 0 V) so that each sample's window starts with a transition;
+// sample k occupies window k + 1.
+void append_input_sources(Lines& lines, const Eigen::MatrixXd& inputs_volt,
+                          const ImacParameters& parameters) {
+  for (Eigen::Index i = 0; i < inputs_volt.cols(); ++i) {
+    std::vector<std::string> points{"0", "0"};
+    for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
+      const double start = window_start_s(k, parameters);
+      points.insert(points.end(),
+                    {spice_number(start), spice_number(k == 0 ? 0.0 : inputs_volt(k - 1, i)),
+                     spice_number(start + parameters.t_edge_s), spice_number(inputs_volt(k, i))});
+    }
+    append_wrapped(lines, input_source_name(i) + " " + layer_input_node(0, i) + " 0 PWL(", points,
+                   ")", 12);
+  }
+}
+
+// The circuit's parameters as comments, so that a deck records what it was built from.
+void append_parameter_header(Lines& lines, const ImacNetwork& network) {
+  const auto& parameters = network.parameters();
+  lines.push_back("* encoding " + std::string(encoding_name(network.encoding())) + ", tiles " +
+                  std::to_string(parameters.xbar_rows) + " x " +
+                  std::to_string(parameters.xbar_cols) + ", wire_model " +
+                  wire_model_name(parameters.wire_model) + ", neuron " +
+                  neuron_kind_name(parameters.neuron));
+  std::string gains;
+  for (const double gain : parameters.amp_gains) {
+    gains += (gains.empty() ? "" : ",") + spice_number(gain);
+  }
+  lines.push_back("* amp_gains " + gains);
+  for (const auto& parameter : imac_parameters()) {
+    lines.push_back("* " + std::string(parameter.spec.name) + " = " +
+                    spice_number(parameters.*parameter.field) + " " +
+                    std::string(parameter.spec.unit));
+  }
+}
+
+}  // namespace
+
+NeuronCircuit neuron_circuit(const ImacParameters& parameters) {
+  NeuronCircuit circuit;
+  circuit.vdd_volt = parameters.vdd_volt;
+  circuit.vss_volt = parameters.neuron_vss_volt;
+  if (parameters.neuron == NeuronKind::mtj) {
+    circuit.subcircuit_name = "imac_neuron_mtj";
+    circuit.parameters = {{"r_p", parameters.r_p_ohm},
+                          {"r_ap", parameters.r_ap_ohm},
+                          {"v_offset", parameters.neuron_offset_volt}};
+  } else {
+    circuit.subcircuit_name = "imac_neuron_behavioural";
+  }
+  return circuit;
+}
+
+std::string layer_input_node(std::size_t layer, Eigen::Index input) {
+  return "x" + std::to_string(layer) + "_" + index_text(input);
+}
+
+std::string output_node(const ImacNetwork& network, Eigen::Index neuron) {
+  return layer_input_node(network.layers().size(), neuron);
+}
+
+double window_start_s(Eigen::Index sample, const ImacParameters& parameters) {
+  return static_cast<double>(sample + 1) * parameters.t_sampling_s;
+}
+
+std::string input_source_name(Eigen::Index input) { return "Vx_" + index_text(input); }
+
+void check_network_inputs(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
+                          const std::string& where) {
+  if (inputs_volt.rows() == 0 || inputs_volt.cols() != network.input_count()) {
+    throw ImacError(ErrorKind::bad_input,
+                    where + ": inputs are " + index_text(inputs_volt.rows()) + " x " +
+                        index_text(inputs_volt.cols()) + "; expected K x " +
+                        index_text(network.input_count()) + " (one sample per row, K >= 1)");
+  }
+  if (!inputs_volt.allFinite()) {
+    throw ImacError(ErrorKind::bad_input, where + ": inputs contain NaN or infinite values");
+  }
+}
+
+std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
+                                   std::string_view title) {
+  check_network_inputs(network, inputs_volt, "netlist inputs");
+  const auto& parameters = network.parameters();
+  const auto neuron = neuron_circuit(parameters);
+  Lines lines{"* " + std::string(title) + " (IMAC network written by imcosim)"};
+  append_parameter_header(lines, network);
+
+  // 1. Models and subcircuits, inlined so that the deck stands alone.
+  if (parameters.neuron == NeuronKind::mtj) {
+    append_library(lines, "imcosim_cmos.lib");
+  }
+  append_library(lines, neuron.subcircuit_name + ".sub");
+  append_library(lines, parameters.opamp_pole_hz > 0.0 ? "imac_opamp_pole.sub" : "imac_opamp.sub");
+
+  // 2. Supplies and the input samples.
+  lines.push_back("Vdd vdd 0 DC " + spice_number(parameters.vdd_volt));
+  lines.push_back("Vss vss 0 DC " + spice_number(parameters.vss_volt));
+  if (parameters.neuron_vss_volt != 0.0) {
+    lines.push_back("Vnvss nvss 0 DC " + spice_number(parameters.neuron_vss_volt));
+  }
+  append_input_sources(lines, inputs_volt, parameters);
+
+  // 3. Layers: tiles, amplifiers, summers and neurons.
+  for (std::size_t l = 0; l < network.layers().size(); ++l) {
+    append_layer(lines, network, l);
+  }
+
+  // 4. Analysis, saved vectors and one measurement per sample and output.
+  const Eigen::Index samples = inputs_volt.rows();
+  // One step past the last window's end, so that its measurement lies inside the analysis.
+  const double stop = window_start_s(samples, parameters) + parameters.t_step_s;
+  // num_threads=1: ngspice's OpenMP BSIM evaluation spins at its barriers and collapses when
+  // several simulations share the cores (docs/imac.md).
+  lines.push_back(".options num_threads=1 reltol=1e-5 vntol=1e-7 abstol=1e-13");
+  lines.push_back(".tran " + spice_number(parameters.t_step_s) + " " + spice_number(stop) + " 0 " +
+                  spice_number(parameters.t_step_s));
+  std::vector<std::string> saved{"i(vdd)", "i(vss)"};
+  if (parameters.neuron_vss_volt != 0.0) {
+    saved.emplace_back("i(vnvss)");
+  }
+  for (Eigen::Index i = 0; i < network.input_count(); ++i) {
+    saved.push_back("i(" + input_source_name(i) + ")");
+  }
+  for (Eigen::Index n = 0; n < network.output_count(); ++n) {
+    saved.push_back("v(" + output_node(network, n) + ")");
+  }
+  append_wrapped(lines, ".save", saved, "", 12);
+  for (Eigen::Index k = 0; k < samples; ++k) {
+    const double end = window_start_s(k + 1, parameters);
+    for (Eigen::Index n = 0; n < network.output_count(); ++n) {
+      lines.push_back(".meas tran sample" + index_text(k) + "_out" + index_text(n) + " FIND v(" +
+                      output_node(network, n) + ") AT=" + spice_number(end));
+    }
+  }
+  lines.push_back(".end");
+  return lines;
+}
+
+}  // namespace imcosim::imac

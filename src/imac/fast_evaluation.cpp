@@ -1,0 +1,499 @@
+#include "imcosim/imac/fast_evaluation.hpp"
+
+#include <Eigen/LU>
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "../solver/parallel_blocks.hpp"
+#include "imcosim/circuit/tile_network.hpp"
+#include "imcosim/imac/error.hpp"
+#include "imcosim/solver/transfer_solver.hpp"
+
+namespace imcosim::imac {
+
+namespace {
+
+constexpr double grid_margin_volt = 0.1;
+constexpr double grid_step_volt = 0.01;
+constexpr int max_newton_iterations = 100;
+constexpr double max_newton_step_volt = 0.1;
+
+// Rounds outward to a whole number of grid steps.
+double floor_to_step(double v) { return std::floor(v / grid_step_volt) * grid_step_volt; }
+double ceil_to_step(double v) { return std::ceil(v / grid_step_volt) * grid_step_volt; }
+
+// The DC equations of one 4-resistor difference amplifier. Line a feeds the non-inverting
+// input through r_in, with r_f to ground; line b feeds the inverting input through r_in, with
+// r_f to the output. With beta = r_f / (r_in + r_f) the op-amp sees V+ = beta V_a and
+// V- = beta V_b + (1 - beta) V_o, and drives V_o = clamp(A (V+ - V-)) between the rails:
+//   linear:    V_o = kappa beta (V_a - V_b),  kappa = A / (1 + A (1 - beta))
+//   saturated: V_o = rail.
+// Line a sinks V_a / (r_in + r_f) to ground; line b sinks (V_b - V_o) / (r_in + r_f).
+struct AmplifierEquations {
+  double g_line_siemens;
+  double beta;
+  double kappa;
+  double open_loop_gain;
+  double rail_low_volt;
+  double rail_high_volt;
+};
+
+enum class AmplifierState : std::uint8_t { linear, high, low };
+
+// A tile between its row drivers (M ports) and its line ends (S = 2 neurons ports), with the
+// linear-mode amplifier terminations pre-factorised.
+struct TileModel {
+  std::vector<Eigen::Index> row_inputs;  // layer input of each tile row; -1 is the bias row
+  Eigen::Index first_neuron = 0;
+  Eigen::Index neurons = 0;
+  bool swapped = false;
+  Eigen::MatrixXd y_rr, y_rs, y_sr, y_ss;
+  Eigen::MatrixXd k_linear;      // (Y_ss + T_linear)^-1 Y_sr
+  Eigen::MatrixXd y_eff_linear;  // Y_rr - Y_rs k_linear: row admittance, all amplifiers linear
+
+  [[nodiscard]] Eigen::Index line_a(Eigen::Index n) const { return 2 * n + (swapped ? 1 : 0); }
+  [[nodiscard]] Eigen::Index line_b(Eigen::Index n) const { return 2 * n + (swapped ? 0 : 1); }
+};
+
+struct LayerModel {
+  Eigen::Index input_count = 0;
+  Eigen::Index neuron_count = 0;
+  std::size_t horizontal_partitions = 1;
+  std::vector<std::vector<TileModel>> tiles;  // [p][q]
+  AmplifierEquations amplifier{};
+};
+
+// Termination of the tile's line ends for given amplifier states: currents into the amplifiers
+// are T v_lines + t0.
+void terminations(const TileModel& tile, const AmplifierEquations& amp,
+                  const std::vector<AmplifierState>& states, Eigen::MatrixXd& t,
+                  Eigen::VectorXd& t0) {
+  const Eigen::Index lines = 2 * tile.neurons;
+  t.setZero(lines, lines);
+  t0.setZero(lines);
+  const double g = amp.g_line_siemens;
+  for (Eigen::Index n = 0; n < tile.neurons; ++n) {
+    const Eigen::Index a = tile.line_a(n);
+    const Eigen::Index b = tile.line_b(n);
+    t(a, a) = g;
+    switch (states[static_cast<std::size_t>(n)]) {
+      case AmplifierState::linear:
+        t(b, a) = -g * amp.kappa * amp.beta;
+        t(b, b) = g * (1.0 + amp.kappa * amp.beta);
+        break;
+      case AmplifierState::high:
+        t(b, b) = g;
+        t0(b) = -g * amp.rail_high_volt;
+        break;
+      case AmplifierState::low:
+        t(b, b) = g;
+        t0(b) = -g * amp.rail_low_volt;
+        break;
+    }
+  }
+}
+
+// Solution of one tile at given row voltages.
+struct TileSolution {
+  Eigen::VectorXd v_lines;
+  Eigen::VectorXd i_rows;       // current from each row driver into the tile
+  Eigen::VectorXd v_amplifier;  // output of each neuron's amplifier
+  Eigen::VectorXd i_feedback;   // current the amplifier output sends into its feedback path
+  Eigen::MatrixXd y_eff;        // d i_rows / d v_rows at these amplifier states
+};
+
+double amplifier_output(const AmplifierEquations& amp, AmplifierState state, double v_a,
+                        double v_b) {
+  switch (state) {
+    case AmplifierState::linear:
+      return amp.kappa * amp.beta * (v_a - v_b);
+    case AmplifierState::high:
+      return amp.rail_high_volt;
+    case AmplifierState::low:
+      return amp.rail_low_volt;
+  }
+  return 0.0;
+}
+
+// The state the amplifier's own equations demand at these line voltages, given its state.
+AmplifierState consistent_state(const AmplifierEquations& amp, AmplifierState state, double v_a,
+                                double v_b) {
+  if (state == AmplifierState::linear) {
+    const double v_o = amplifier_output(amp, state, v_a, v_b);
+    if (v_o > amp.rail_high_volt) {
+      return AmplifierState::high;
+    }
+    if (v_o < amp.rail_low_volt) {
+      return AmplifierState::low;
+    }
+    return state;
+  }
+  const double rail = state == AmplifierState::high ? amp.rail_high_volt : amp.rail_low_volt;
+  const double drive =
+      amp.open_loop_gain * (amp.beta * v_a - (amp.beta * v_b + (1.0 - amp.beta) * rail));
+  const bool holds = state == AmplifierState::high ? drive >= rail : drive <= rail;
+  return holds ? state : AmplifierState::linear;
+}
+
+TileSolution solve_tile(const TileModel& tile, const AmplifierEquations& amp,
+                        const Eigen::VectorXd& v_rows, bool with_jacobian) {
+  const auto neurons = static_cast<std::size_t>(tile.neurons);
+  std::vector<AmplifierState> states(neurons, AmplifierState::linear);
+  TileSolution solution;
+  solution.v_lines = -(tile.k_linear * v_rows);
+  bool all_linear = true;
+  // Active-set iteration: each pass fixes every amplifier whose state contradicts its equations,
+  // then re-solves the line ends with the new terminations.
+  for (std::size_t pass = 0;; ++pass) {
+    bool changed = false;
+    for (std::size_t n = 0; n < neurons; ++n) {
+      const auto index = static_cast<Eigen::Index>(n);
+      const auto next = consistent_state(amp, states[n], solution.v_lines(tile.line_a(index)),
+                                         solution.v_lines(tile.line_b(index)));
+      changed = changed || next != states[n];
+      states[n] = next;
+    }
+    if (!changed) {
+      break;
+    }
+    if (pass > 4 * neurons + 8) {
+      throw ImacError(ErrorKind::runtime,
+                      "the amplifier saturation states of a tile do not settle");
+    }
+    all_linear = std::all_of(states.begin(), states.end(),
+                             [](AmplifierState s) { return s == AmplifierState::linear; });
+    Eigen::MatrixXd t;
+    Eigen::VectorXd t0;
+    terminations(tile, amp, states, t, t0);
+    const Eigen::PartialPivLU<Eigen::MatrixXd> lu(tile.y_ss + t);
+    solution.v_lines = lu.solve(-(tile.y_sr * v_rows) - t0);
+    if (with_jacobian) {
+      solution.y_eff = tile.y_rr - tile.y_rs * lu.solve(tile.y_sr);
+    }
+  }
+  if (with_jacobian && all_linear) {
+    solution.y_eff = tile.y_eff_linear;
+  }
+  solution.i_rows = tile.y_rr * v_rows + tile.y_rs * solution.v_lines;
+  solution.v_amplifier.resize(tile.neurons);
+  solution.i_feedback.resize(tile.neurons);
+  for (Eigen::Index n = 0; n < tile.neurons; ++n) {
+    const double v_a = solution.v_lines(tile.line_a(n));
+    const double v_b = solution.v_lines(tile.line_b(n));
+    const double v_o = amplifier_output(amp, states[static_cast<std::size_t>(n)], v_a, v_b);
+    solution.v_amplifier(n) = v_o;
+    // Line b's current flows through r_in and r_f into the output: the output supplies its
+    // negative.
+    solution.i_feedback(n) = -amp.g_line_siemens * (v_b - v_o);
+  }
+  return solution;
+}
+
+// Power a rail-to-rail class-B output stage draws from the supplies to deliver i_out.
+double output_stage_power_watt(double i_out_ampere, const ImacParameters& parameters) {
+  return i_out_ampere > 0.0 ? parameters.vdd_volt * i_out_ampere
+                            : parameters.vss_volt * i_out_ampere;
+}
+
+// Everything one layer's tiles and amplifiers give for one set of row voltages.
+struct LayerSolution {
+  std::vector<std::vector<TileSolution>> tiles;  // [p][q]
+  Eigen::VectorXd i_inputs;                      // current from each layer input into the tiles
+  double i_bias_ampere = 0.0;                    // current from vdd into the bias rows
+  Eigen::MatrixXd y_eff;                         // d i_inputs / d v_inputs (when asked for)
+};
+
+LayerSolution solve_layer_tiles(const LayerModel& layer, const Eigen::VectorXd& v_inputs,
+                                double vdd_volt, bool with_jacobian) {
+  LayerSolution solution;
+  solution.i_inputs.setZero(layer.input_count);
+  if (with_jacobian) {
+    solution.y_eff.setZero(layer.input_count, layer.input_count);
+  }
+  solution.tiles.resize(layer.tiles.size());
+  for (std::size_t p = 0; p < layer.tiles.size(); ++p) {
+    for (const auto& tile : layer.tiles[p]) {
+      const auto rows = static_cast<Eigen::Index>(tile.row_inputs.size());
+      Eigen::VectorXd v_rows(rows);
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const Eigen::Index input = tile.row_inputs[static_cast<std::size_t>(r)];
+        v_rows(r) = input < 0 ? vdd_volt : v_inputs(input);
+      }
+      auto tile_solution = solve_tile(tile, layer.amplifier, v_rows, with_jacobian);
+      for (Eigen::Index r = 0; r < rows; ++r) {
+        const Eigen::Index input = tile.row_inputs[static_cast<std::size_t>(r)];
+        if (input < 0) {
+          solution.i_bias_ampere += tile_solution.i_rows(r);
+          continue;
+        }
+        solution.i_inputs(input) += tile_solution.i_rows(r);
+        if (with_jacobian) {
+          for (Eigen::Index c = 0; c < rows; ++c) {
+            const Eigen::Index other = tile.row_inputs[static_cast<std::size_t>(c)];
+            if (other >= 0) {
+              solution.y_eff(input, other) += tile_solution.y_eff(r, c);
+            }
+          }
+        }
+      }
+      solution.tiles[p].push_back(std::move(tile_solution));
+    }
+  }
+  return solution;
+}
+
+}  // namespace
+
+struct FastEvaluator::Model {
+  ImacParameters parameters;
+  std::vector<LayerModel> layers;
+  NeuronTable neuron;
+  Eigen::Index output_count = 0;
+
+  // Per sample: 1. drive layer 0 with the inputs; 2. per further layer, solve the boundary
+  // (neuron outputs loaded by the next tiles) by Newton; 3. the last neurons run open; 4. sum
+  // the power every source delivers.
+  void evaluate_sample(const Eigen::VectorXd& inputs_volt, Eigen::Ref<Eigen::VectorXd> outputs,
+                       double& power_watt) const;
+  [[nodiscard]] Eigen::VectorXd neuron_inputs(const LayerModel& layer,
+                                              const LayerSolution& solution,
+                                              const Eigen::VectorXd& i_neuron_inputs,
+                                              double& power_watt) const;
+  [[nodiscard]] Eigen::VectorXd solve_boundary(const Eigen::VectorXd& v_neuron_inputs,
+                                               const LayerModel& next,
+                                               LayerSolution& next_solution) const;
+  [[nodiscard]] double clamp_output(double v) const {
+    const auto& grid = neuron.grid();
+    return std::clamp(v, grid.v_out_min_volt, grid.v_out_max_volt);
+  }
+};
+
+// The voltages at the neuron inputs of a layer, from its amplifiers (and summers), and the
+// power their output stages draw. `i_neuron_inputs` is the current each neuron input draws.
+Eigen::VectorXd FastEvaluator::Model::neuron_inputs(const LayerModel& layer,
+                                                    const LayerSolution& solution,
+                                                    const Eigen::VectorXd& i_neuron_inputs,
+                                                    double& power_watt) const {
+  Eigen::VectorXd v_in(layer.neuron_count);
+  const auto h = static_cast<double>(layer.horizontal_partitions);
+  const double r_sum = parameters.r_sum_ohm;
+  const double r_fb = r_sum / h;
+  const double g_total = h / r_sum + 1.0 / r_fb;
+  const double a = parameters.opamp_gain;
+  for (std::size_t q = 0; q < solution.tiles.front().size(); ++q) {
+    const auto& first_tile = layer.tiles.front()[q];
+    for (Eigen::Index n = 0; n < first_tile.neurons; ++n) {
+      const Eigen::Index index = first_tile.first_neuron + n;
+      if (layer.horizontal_partitions == 1) {
+        const auto& tile = solution.tiles.front()[q];
+        v_in(index) = tile.v_amplifier(n);
+        power_watt +=
+            output_stage_power_watt(tile.i_feedback(n) + i_neuron_inputs(index), parameters);
+        continue;
+      }
+      // Inverting summer: junction j, inputs through r_sum, feedback r_sum / h.
+      double s = 0.0;
+      for (const auto& row : solution.tiles) {
+        s += row[q].v_amplifier(n) / r_sum;
+      }
+      const double v_linear = -s / (1.0 / r_fb + g_total / a);
+      const double v_out = std::clamp(v_linear, parameters.vss_volt, parameters.vdd_volt);
+      const double v_junction = v_out == v_linear ? -v_out / a : (s + v_out / r_fb) / g_total;
+      for (const auto& row : solution.tiles) {
+        const double v_partial = row[q].v_amplifier(n);
+        power_watt += output_stage_power_watt(
+            row[q].i_feedback(n) + (v_partial - v_junction) / r_sum, parameters);
+      }
+      power_watt +=
+          output_stage_power_watt((v_out - v_junction) / r_fb + i_neuron_inputs(index), parameters);
+      v_in(index) = v_out;
+    }
+  }
+  return v_in;
+}
+
+// Newton's method on the outputs of the neurons that drive `next`: each output's current into
+// the next tiles must equal what the neuron delivers at its input voltage.
+Eigen::VectorXd FastEvaluator::Model::solve_boundary(const Eigen::VectorXd& v_neuron_inputs,
+                                                     const LayerModel& next,
+                                                     LayerSolution& next_solution) const {
+  const Eigen::Index count = v_neuron_inputs.size();
+  Eigen::VectorXd v_out(count);
+  for (Eigen::Index i = 0; i < count; ++i) {
+    v_out(i) = neuron.open_circuit_output_volt(v_neuron_inputs(i));
+  }
+  for (int iteration = 0; iteration < max_newton_iterations; ++iteration) {
+    next_solution = solve_layer_tiles(next, v_out, parameters.vdd_volt, true);
+    Eigen::VectorXd residual(count);
+    Eigen::MatrixXd jacobian = -next_solution.y_eff;
+    for (Eigen::Index i = 0; i < count; ++i) {
+      const auto sample = neuron.output_current(v_neuron_inputs(i), v_out(i));
+      residual(i) = sample.value - next_solution.i_inputs(i);
+      jacobian(i, i) += sample.d_dv_out;
+    }
+    Eigen::VectorXd step = jacobian.partialPivLu().solve(-residual);
+    const double largest = step.cwiseAbs().maxCoeff();
+    if (largest > max_newton_step_volt) {
+      step *= max_newton_step_volt / largest;
+    }
+    for (Eigen::Index i = 0; i < count; ++i) {
+      v_out(i) = clamp_output(v_out(i) + step(i));
+    }
+    if (largest < newton_tolerance_volt) {
+      next_solution = solve_layer_tiles(next, v_out, parameters.vdd_volt, false);
+      return v_out;
+    }
+  }
+  throw ImacError(ErrorKind::runtime, "a layer boundary did not converge in " +
+                                          std::to_string(max_newton_iterations) +
+                                          " Newton iterations");
+}
+
+void FastEvaluator::Model::evaluate_sample(const Eigen::VectorXd& inputs_volt,
+                                           Eigen::Ref<Eigen::VectorXd> outputs,
+                                           double& power_watt) const {
+  // 1. The inputs drive layer 0 directly (ideal sources).
+  LayerSolution solution =
+      solve_layer_tiles(layers.front(), inputs_volt, parameters.vdd_volt, false);
+  power_watt = inputs_volt.dot(solution.i_inputs);
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    const auto& layer = layers[l];
+    power_watt += parameters.vdd_volt * solution.i_bias_ampere;
+    // 2. The amplifiers set the neuron inputs. The neuron input currents depend on the neuron
+    // outputs, which the next boundary decides; the amplifiers' outputs are ideal, so the
+    // voltages do not depend on those currents and the power is booked once they are known.
+    double ignored_power = 0.0;
+    const Eigen::VectorXd v_in =
+        neuron_inputs(layer, solution, Eigen::VectorXd::Zero(layer.neuron_count), ignored_power);
+    Eigen::VectorXd v_out(layer.neuron_count);
+    LayerSolution next_solution;
+    if (l + 1 < layers.size()) {
+      v_out = solve_boundary(v_in, layers[l + 1], next_solution);
+    } else {
+      // 3. The last neurons drive nothing.
+      for (Eigen::Index n = 0; n < layer.neuron_count; ++n) {
+        v_out(n) = neuron.open_circuit_output_volt(v_in(n));
+      }
+    }
+    // 4. Neuron currents, then the amplifiers' and summers' output stages.
+    Eigen::VectorXd i_in(layer.neuron_count);
+    for (Eigen::Index n = 0; n < layer.neuron_count; ++n) {
+      i_in(n) = neuron.input_current(v_in(n), v_out(n)).value;
+      const double i_supply = neuron.supply_current(v_in(n), v_out(n)).value;
+      const double i_out = neuron.output_current(v_in(n), v_out(n)).value;
+      power_watt += parameters.vdd_volt * i_supply -
+                    parameters.neuron_vss_volt * (i_supply + i_in(n) - i_out);
+    }
+    static_cast<void>(neuron_inputs(layer, solution, i_in, power_watt));
+    if (l + 1 < layers.size()) {
+      solution = std::move(next_solution);
+    } else {
+      outputs = v_out;
+    }
+  }
+}
+
+NeuronGrid neuron_grid_for(const ImacParameters& parameters) {
+  NeuronGrid grid;
+  grid.step_volt = grid_step_volt;
+  grid.v_in_min_volt = floor_to_step(parameters.vss_volt - grid_margin_volt);
+  grid.v_in_max_volt = ceil_to_step(parameters.vdd_volt + grid_margin_volt);
+  grid.v_out_min_volt = floor_to_step(parameters.neuron_vss_volt - grid_margin_volt);
+  grid.v_out_max_volt = ceil_to_step(parameters.vdd_volt + grid_margin_volt);
+  return grid;
+}
+
+FastEvaluator::FastEvaluator(const ImacNetwork& network, NeuronTable neuron_table)
+    : model_(std::make_unique<Model>(
+          Model{network.parameters(), {}, std::move(neuron_table), network.output_count()})) {
+  const auto& parameters = network.parameters();
+  const auto& grid = model_->neuron.grid();
+  if (grid.v_in_min_volt > parameters.vss_volt || grid.v_in_max_volt < parameters.vdd_volt ||
+      grid.v_out_min_volt > parameters.neuron_vss_volt ||
+      grid.v_out_max_volt < parameters.vdd_volt) {
+    throw ImacError(ErrorKind::bad_input,
+                    "the neuron table's grid does not cover the supply rails");
+  }
+  for (const auto& layer : network.layers()) {
+    LayerModel model;
+    model.input_count = layer.input_count;
+    model.neuron_count = layer.neuron_count;
+    model.horizontal_partitions = layer.horizontal_partitions();
+    const double beta =
+        layer.amplifier.r_f_ohm / (layer.amplifier.r_in_ohm + layer.amplifier.r_f_ohm);
+    const double a = parameters.opamp_gain;
+    model.amplifier = {.g_line_siemens = 1.0 / (layer.amplifier.r_in_ohm + layer.amplifier.r_f_ohm),
+                       .beta = beta,
+                       .kappa = a / (1.0 + a * (1.0 - beta)),
+                       .open_loop_gain = a,
+                       .rail_low_volt = parameters.vss_volt,
+                       .rail_high_volt = parameters.vdd_volt};
+    for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
+      std::vector<TileModel> row;
+      for (std::size_t q = 0; q < layer.vertical_partitions(); ++q) {
+        TileModel tile;
+        const auto& rows = layer.row_partitions[p];
+        for (Eigen::Index r = rows.first; r < rows.first + rows.count; ++r) {
+          tile.row_inputs.push_back(r == layer.input_count ? -1 : r);
+        }
+        tile.first_neuron = layer.neuron_partitions[q].first;
+        tile.neurons = layer.neuron_partitions[q].count;
+        tile.swapped = layer.amplifier.swapped;
+        const solver::TransferSolver transfer{circuit::TileNetwork(layer.tile(p, q))};
+        const Eigen::MatrixXd y = transfer.port_admittance_siemens();
+        const Eigen::Index m = rows.count;
+        const Eigen::Index s = 2 * tile.neurons;
+        tile.y_rr = y.topLeftCorner(m, m);
+        tile.y_rs = y.topRightCorner(m, s);
+        tile.y_sr = y.bottomLeftCorner(s, m);
+        tile.y_ss = y.bottomRightCorner(s, s);
+        Eigen::MatrixXd t;
+        Eigen::VectorXd t0;
+        terminations(tile, model.amplifier,
+                     std::vector<AmplifierState>(static_cast<std::size_t>(tile.neurons),
+                                                 AmplifierState::linear),
+                     t, t0);
+        const Eigen::PartialPivLU<Eigen::MatrixXd> lu(tile.y_ss + t);
+        tile.k_linear = lu.solve(tile.y_sr);
+        tile.y_eff_linear = tile.y_rr - tile.y_rs * tile.k_linear;
+        row.push_back(std::move(tile));
+      }
+      model.tiles.push_back(std::move(row));
+    }
+    model_->layers.push_back(std::move(model));
+  }
+}
+
+FastEvaluator::~FastEvaluator() = default;
+FastEvaluator::FastEvaluator(FastEvaluator&&) noexcept = default;
+FastEvaluator& FastEvaluator::operator=(FastEvaluator&&) noexcept = default;
+
+ImacEvaluation FastEvaluator::evaluate(const Eigen::MatrixXd& inputs_volt) const {
+  if (inputs_volt.rows() == 0 || inputs_volt.cols() != model_->layers.front().input_count ||
+      !inputs_volt.allFinite()) {
+    throw ImacError(ErrorKind::bad_input, "fast inputs must be K x " +
+                                              std::to_string(model_->layers.front().input_count) +
+                                              " finite voltages, K >= 1");
+  }
+  const Eigen::Index samples = inputs_volt.rows();
+  ImacEvaluation evaluation;
+  evaluation.outputs_volt.resize(samples, model_->output_count);
+  evaluation.power_watt.resize(samples);
+  evaluation.latency_s.setConstant(samples, std::numeric_limits<double>::quiet_NaN());
+  // Samples are independent: they spread over the cores, each writing its own rows.
+  struct NoWorkspace {};
+  solver::for_each_block<NoWorkspace>(samples, [&](Eigen::Index k, NoWorkspace&) {
+    double power = 0.0;
+    Eigen::VectorXd outputs(model_->output_count);
+    model_->evaluate_sample(inputs_volt.row(k).transpose(), outputs, power);
+    evaluation.outputs_volt.row(k) = outputs.transpose();
+    evaluation.power_watt(k) = power;
+  });
+  evaluation.settled_power_watt = evaluation.power_watt;
+  evaluation.predicted_class = argmax_rows(evaluation.outputs_volt);
+  return evaluation;
+}
+
+}  // namespace imcosim::imac

@@ -1,0 +1,228 @@
+#include "imcosim/imac/spice_evaluation.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "imcosim/imac/deck.hpp"
+#include "imcosim/imac/error.hpp"
+
+namespace imcosim::imac {
+
+namespace {
+
+// A sampled waveform on the transient's time points.
+struct Waveform {
+  const std::vector<double>& time_s;
+  const std::vector<double>& value;
+
+  [[nodiscard]] double at(double t) const {
+    const auto upper = std::lower_bound(time_s.begin(), time_s.end(), t);
+    if (upper == time_s.begin()) {
+      return value.front();
+    }
+    if (upper == time_s.end()) {
+      return value.back();
+    }
+    const auto b = static_cast<std::size_t>(upper - time_s.begin());
+    const std::size_t a = b - 1;
+    const double weight = (t - time_s[a]) / (time_s[b] - time_s[a]);
+    return value[a] + weight * (value[b] - value[a]);
+  }
+};
+
+// The transient vectors of one run, in the order the job requests them.
+struct RunVectors {
+  std::vector<double> time_s;
+  std::vector<double> i_vdd_ampere;
+  std::vector<double> i_vss_ampere;
+  std::vector<double> i_neuron_vss_ampere;          // empty when the neurons' low supply is ground
+  std::vector<std::vector<double>> i_input_ampere;  // per network input
+  std::vector<std::vector<double>> v_output_volt;   // per network output
+};
+
+spice::SpiceJob run_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt) {
+  spice::SpiceJob job;
+  job.netlist_lines = imac_deck(network, inputs_volt, "imcosim imac spice");
+  job.commands = {"run"};
+  job.vector_names = {"time", "vdd#branch", "vss#branch"};
+  if (network.parameters().neuron_vss_volt != 0.0) {
+    job.vector_names.emplace_back("vnvss#branch");
+  }
+  for (Eigen::Index i = 0; i < network.input_count(); ++i) {
+    std::string name = input_source_name(i) + "#branch";
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    job.vector_names.push_back(name);
+  }
+  for (Eigen::Index n = 0; n < network.output_count(); ++n) {
+    job.vector_names.push_back(output_node(network, n));
+  }
+  return job;
+}
+
+RunVectors unpack(spice::SpiceResult result, const ImacNetwork& network) {
+  RunVectors run;
+  auto next = result.vectors.begin();
+  run.time_s = std::move(*next++);
+  run.i_vdd_ampere = std::move(*next++);
+  run.i_vss_ampere = std::move(*next++);
+  if (network.parameters().neuron_vss_volt != 0.0) {
+    run.i_neuron_vss_ampere = std::move(*next++);
+  }
+  for (Eigen::Index i = 0; i < network.input_count(); ++i) {
+    run.i_input_ampere.push_back(std::move(*next++));
+  }
+  for (Eigen::Index n = 0; n < network.output_count(); ++n) {
+    run.v_output_volt.push_back(std::move(*next++));
+  }
+  return run;
+}
+
+// Power delivered by the supplies and the input drivers at time point t: -sum V I, since
+// ngspice's branch current flows into a source's positive terminal.
+double delivered_power_watt(const RunVectors& run, std::size_t t,
+                            const Eigen::VectorXd& inputs_volt_at_t,
+                            const ImacParameters& parameters) {
+  double power =
+      -parameters.vdd_volt * run.i_vdd_ampere[t] - parameters.vss_volt * run.i_vss_ampere[t];
+  if (!run.i_neuron_vss_ampere.empty()) {
+    power -= parameters.neuron_vss_volt * run.i_neuron_vss_ampere[t];
+  }
+  for (std::size_t i = 0; i < run.i_input_ampere.size(); ++i) {
+    power -= inputs_volt_at_t(static_cast<Eigen::Index>(i)) * run.i_input_ampere[i][t];
+  }
+  return power;
+}
+
+// The input voltages the PWL sources apply at time t (window_start ramps of t_edge).
+Eigen::VectorXd inputs_at(double t, const Eigen::MatrixXd& inputs_volt,
+                          const ImacParameters& parameters) {
+  const Eigen::Index windows = inputs_volt.rows();
+  Eigen::Index k = static_cast<Eigen::Index>(std::floor(t / parameters.t_sampling_s)) - 1;
+  k = std::clamp<Eigen::Index>(k, -1, windows - 1);
+  const Eigen::VectorXd zero = Eigen::VectorXd::Zero(inputs_volt.cols());
+  if (k < 0) {
+    return zero;
+  }
+  const Eigen::VectorXd current = inputs_volt.row(k).transpose();
+  const Eigen::VectorXd previous = k == 0 ? zero : Eigen::VectorXd(inputs_volt.row(k - 1));
+  const double ramp = (t - window_start_s(k, parameters)) / parameters.t_edge_s;
+  if (ramp >= 1.0) {
+    return current;
+  }
+  return previous + std::max(ramp, 0.0) * (current - previous);
+}
+
+// Latency of one window: the last time an output is outside the band around its final value,
+// interpolated to the band crossing, measured from the window start.
+double settling_time_s(const RunVectors& run, double start_s, double end_s, double band_volt) {
+  double latest = start_s;
+  for (const auto& output : run.v_output_volt) {
+    const double final_value = Waveform{run.time_s, output}.at(end_s);
+    for (std::size_t t = run.time_s.size(); t-- > 1;) {
+      if (run.time_s[t - 1] < start_s) {
+        break;
+      }
+      const double deviation_before = std::abs(output[t - 1] - final_value);
+      const double deviation_after = std::abs(output[t] - final_value);
+      if (run.time_s[t] <= end_s && deviation_before > band_volt && deviation_after <= band_volt) {
+        const double fraction =
+            (deviation_before - band_volt) / (deviation_before - deviation_after);
+        latest =
+            std::max(latest, run.time_s[t - 1] + fraction * (run.time_s[t] - run.time_s[t - 1]));
+        break;
+      }
+    }
+  }
+  return latest - start_s;
+}
+
+void measure_run(const RunVectors& run, const ImacNetwork& network,
+                 const Eigen::MatrixXd& inputs_volt, Eigen::Index first_sample,
+                 ImacEvaluation& evaluation) {
+  const auto& parameters = network.parameters();
+  const auto& time = run.time_s;
+  for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
+    const Eigen::Index sample = first_sample + k;
+    const double start = window_start_s(k, parameters);
+    const double end = window_start_s(k + 1, parameters);
+    for (Eigen::Index n = 0; n < network.output_count(); ++n) {
+      evaluation.outputs_volt(sample, n) =
+          Waveform{time, run.v_output_volt[static_cast<std::size_t>(n)]}.at(end);
+    }
+    // Trapezoidal energy over the window's time points, then the average power.
+    double energy_j = 0.0;
+    double previous_t = start;
+    double previous_p = std::numeric_limits<double>::quiet_NaN();
+    for (std::size_t t = 0; t < time.size(); ++t) {
+      if (time[t] < start || time[t] > end) {
+        continue;
+      }
+      const double power =
+          delivered_power_watt(run, t, inputs_at(time[t], inputs_volt, parameters), parameters);
+      if (!std::isnan(previous_p)) {
+        energy_j += 0.5 * (power + previous_p) * (time[t] - previous_t);
+      }
+      previous_t = time[t];
+      previous_p = power;
+    }
+    evaluation.power_watt(sample) = energy_j / (previous_t - start);
+    const auto last = static_cast<std::size_t>(std::upper_bound(time.begin(), time.end(), end) -
+                                               time.begin() - 1);
+    evaluation.settled_power_watt(sample) =
+        delivered_power_watt(run, last, inputs_at(time[last], inputs_volt, parameters), parameters);
+    evaluation.latency_s(sample) = settling_time_s(run, start, end, parameters.settling_band_volt);
+  }
+}
+
+}  // namespace
+
+ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& network,
+                                   const Eigen::MatrixXd& inputs_volt,
+                                   const SpiceEvaluationOptions& options) {
+  check_network_inputs(network, inputs_volt, "spice inputs");
+  if (options.samples_per_run < 1) {
+    throw ImacError(ErrorKind::bad_input, "samples per run must be at least 1");
+  }
+  const Eigen::Index samples = inputs_volt.rows();
+  ImacEvaluation evaluation;
+  evaluation.outputs_volt.resize(samples, network.output_count());
+  evaluation.power_watt.resize(samples);
+  evaluation.settled_power_watt.resize(samples);
+  evaluation.latency_s.resize(samples);
+
+  // 1. One transient run per batch of samples, spread over the workers.
+  std::vector<spice::SpiceJob> jobs;
+  std::vector<Eigen::Index> firsts;
+  for (Eigen::Index first = 0; first < samples; first += options.samples_per_run) {
+    const Eigen::Index count = std::min(options.samples_per_run, samples - first);
+    firsts.push_back(first);
+    jobs.push_back(run_job(network, inputs_volt.middleRows(first, count)));
+  }
+  // 2. Run them a round of workers at a time, so progress can be reported between rounds.
+  const auto round = static_cast<std::size_t>(pool.options().worker_count);
+  for (std::size_t begin = 0; begin < jobs.size(); begin += round) {
+    const std::size_t end = std::min(jobs.size(), begin + round);
+    auto results = pool.run_all(std::span(jobs).subspan(begin, end - begin));
+    // 3. Measure each window: outputs at its end, power over it, settling within it.
+    for (std::size_t j = begin; j < end; ++j) {
+      auto& result = results[j - begin];
+      if (auto* error = std::get_if<spice::SpiceError>(&result)) {
+        throw *error;
+      }
+      const Eigen::Index first = firsts[j];
+      const Eigen::Index count = std::min(options.samples_per_run, samples - first);
+      measure_run(unpack(std::get<spice::SpiceResult>(std::move(result)), network), network,
+                  inputs_volt.middleRows(first, count), first, evaluation);
+    }
+    if (options.on_progress) {
+      options.on_progress(
+          std::min(samples, static_cast<Eigen::Index>(end) * options.samples_per_run), samples);
+    }
+  }
+  evaluation.predicted_class = argmax_rows(evaluation.outputs_volt);
+  return evaluation;
+}
+
+}  // namespace imcosim::imac

@@ -1,0 +1,127 @@
+// End-to-end campaigns through the imcosim executable, with the real ngspice: reproducible
+// whatever the parallelism, shards that merge into the whole, and kill -9 at random moments.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <random>
+
+#include "campaign_support.hpp"
+#include "support/cli.hpp"
+
+namespace imcosim::testing {
+namespace {
+
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream stream(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
+}
+
+TEST(DatasetCli, ThreadAndWorkerCountsDoNotChangeTheDataset) {
+  const ScratchDirectory scratch;
+  write_text(scratch / "c.ini",
+             small_campaign_ini(40, "vectors_per_sample = 2\nblock_samples = 16"));
+  const auto one = run_imcosim("dataset " + (scratch / "c.ini").string() + " -o " +
+                               (scratch / "one.h5").string() + " --threads 1 --workers 1");
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto two = run_imcosim("dataset " + (scratch / "c.ini").string() + " -o " +
+                               (scratch / "two.h5").string() + " --threads 2 --workers 2");
+  ASSERT_EQ(two.exit_code, 0) << two.output;
+  EXPECT_EQ(dataset_difference(scratch / "one.h5", scratch / "two.h5"), "");
+  // More than equal contents: the same bytes (no modification times are recorded).
+  EXPECT_EQ(file_bytes(scratch / "one.h5"), file_bytes(scratch / "two.h5"));
+
+  // h5py sees the documented schema.
+  const auto schema = run_python(
+      "-c \"import h5py; f = h5py.File('" + (scratch / "one.h5").string() +
+      "', 'r'); "
+      "assert f.attrs['completed_samples'] == 40 and f.attrs['ngspice_version'] == '39'; "
+      "assert f['inputs'].shape == (80, 8) and f['conductance'].shape == (40, 48); "
+      "assert f['outputs/solver'].shape == (80, 6) and f['outputs/ngspice'].shape == (8, 6); "
+      "assert list(f['outputs/ngspice_sample'][:, 0]) == [0, 10, 20, 30]; "
+      "assert f['inputs'].compression == 'gzip' and f['inputs'].maxshape[0] is None; "
+      "d = abs(f['outputs/ngspice'][2:4] - f['outputs/solver'][20:22]).max(); "
+      "assert d < 1e-6 * abs(f['outputs/solver'][20:22]).max(), d; "
+      "print(f.attrs['configuration_hash'])\"");
+  EXPECT_EQ(schema.exit_code, 0) << schema.output;
+}
+
+TEST(DatasetCli, ShardsMergeIntoTheUnshardedDataset) {
+  const ScratchDirectory scratch;
+  const auto config = (scratch / "c.ini").string();
+  write_text(config, small_campaign_ini(25, "block_samples = 4"));
+  ASSERT_EQ(run_imcosim("dataset " + config + " -o " + (scratch / "whole.h5").string()).exit_code,
+            0);
+  std::string shards;
+  for (int k = 2; k >= 0; --k) {
+    const auto shard = (scratch / ("part" + std::to_string(k) + ".h5")).string();
+    const auto run =
+        run_imcosim("dataset " + config + " -o " + shard + " --shard " + std::to_string(k) + "/3");
+    ASSERT_EQ(run.exit_code, 0) << run.output;
+    shards += " " + shard;
+  }
+  const auto merged = run_imcosim("merge" + shards + " -o " + (scratch / "merged.h5").string());
+  ASSERT_EQ(merged.exit_code, 0) << merged.output;
+  EXPECT_EQ(dataset_difference(scratch / "whole.h5", scratch / "merged.h5"), "");
+
+  const auto incomplete = run_imcosim("merge " + (scratch / "part0.h5").string() + " -o " +
+                                      (scratch / "bad.h5").string());
+  EXPECT_EQ(incomplete.exit_code, 2) << incomplete.output;
+  EXPECT_NE(incomplete.output.find("shard is missing"), std::string::npos) << incomplete.output;
+  EXPECT_FALSE(std::filesystem::exists(scratch / "bad.h5"));
+}
+
+TEST(DatasetCli, KilledAtRandomMomentsAndResumedEqualsAnUninterruptedRun) {
+  const ScratchDirectory scratch;
+  const auto config = (scratch / "c.ini").string();
+  write_text(config, small_campaign_ini(200, "block_samples = 4"));
+  const auto reference = scratch / "reference.h5";
+  ASSERT_EQ(run_imcosim("dataset " + config + " -o " + reference.string()).exit_code, 0);
+
+  const auto output = scratch / "killed.h5";
+  std::mt19937_64 moments(20261122);
+  std::uniform_int_distribution<int> delay_ms(20, 400);
+  int kills = 0;
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    // SIGKILL: no handler, no flush, no destructor runs.
+    const auto run = run_command("timeout -s KILL " + std::to_string(delay_ms(moments) / 1000.0) +
+                                 " " + IMCOSIM_CLI_PATH + " dataset " + config + " -o " +
+                                 output.string() + " --threads 2 --workers 2");
+    kills += run.exit_code == 0 ? 0 : 1;
+    if (!std::filesystem::exists(output)) {
+      continue;
+    }
+    // Whatever the moment, the file is a readable dataset of its committed samples.
+    const auto readable =
+        run_python("-c \"import h5py; f = h5py.File('" + output.string() +
+                   "', 'r'); n = int(f.attrs['completed_samples']); "
+                   "assert f['sample_seed'].shape[0] == n and f['outputs/nominal'].shape[0] == n; "
+                   "print(n)\"");
+    ASSERT_EQ(readable.exit_code, 0) << readable.output;
+  }
+  EXPECT_GT(kills, 0);
+  const auto finish = run_imcosim("dataset " + config + " -o " + output.string());
+  ASSERT_EQ(finish.exit_code, 0) << finish.output;
+  EXPECT_EQ(dataset_difference(reference, output), "");
+  // No temporary of a killed run is left next to the dataset.
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 3);
+}
+
+TEST(DatasetCli, MonteCarloReportsErrorsPerBackEnd) {
+  const ScratchDirectory scratch;
+  write_text(scratch / "c.ini", small_campaign_ini(30));
+  const auto run = run_imcosim("montecarlo " + (scratch / "c.ini").string());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  for (const char* text : {"Relative error against the nominal circuit", "ideal", "solver",
+                           "ngspice", "Output currents (A)", "ngspice against the solver"}) {
+    EXPECT_NE(run.output.find(text), std::string::npos) << text << "\n" << run.output;
+  }
+  for (const char* command : {"montecarlo", "dataset", "merge"}) {
+    const auto help = run_imcosim(std::string(command) + " --help");
+    EXPECT_EQ(help.exit_code, 0) << help.output;
+    EXPECT_NE(help.output.find("Usage: imcosim " + std::string(command)), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace imcosim::testing

@@ -1,0 +1,84 @@
+#include "imcosim/campaign/dataset_file.hpp"
+
+#include <gtest/gtest.h>
+
+#include "campaign_support.hpp"
+#include "imcosim/campaign/error.hpp"
+#include "imcosim/io/hdf5.hpp"
+#include "support/run_command.hpp"
+
+namespace imcosim::testing {
+namespace {
+
+campaign::CampaignConfig config_without_spice(const ScratchDirectory& scratch, long samples) {
+  write_text(scratch / "c.ini", small_campaign_ini(samples));
+  auto config = campaign::read_campaign_config(scratch / "c.ini");
+  config.spice_every = 0;
+  return config;
+}
+
+TEST(DatasetWriter, ResumesAfterTheLastCommittedBlockAndRefusesOtherCampaigns) {
+  const ScratchDirectory scratch;
+  const campaign::Campaign campaign(config_without_spice(scratch, 12));
+  const auto header = campaign::dataset_header(campaign, {}, "");
+  const auto path = scratch / "d.h5";
+  {
+    campaign::DatasetWriter writer(path, header);
+    EXPECT_EQ(writer.completed_samples(), 0);
+    writer.append(campaign.evaluate(0, 5, {1, nullptr}));
+    EXPECT_THROW(writer.append(campaign.evaluate(6, 2, {1, nullptr})), campaign::CampaignError);
+  }
+  campaign::DatasetWriter resumed(path, header);
+  EXPECT_EQ(resumed.completed_samples(), 5);
+  resumed.append(campaign.evaluate(5, 7, {1, nullptr}));
+  EXPECT_TRUE(resumed.complete());
+
+  const auto read_back = campaign::read_sample_block(path, header, 3, 6);
+  const auto direct = campaign.evaluate(3, 6, {1, nullptr});
+  EXPECT_EQ(read_back.inputs_volt, direct.inputs_volt);
+  EXPECT_EQ(read_back.conductance_siemens, direct.conductance_siemens);
+  EXPECT_EQ(read_back.outputs_ampere[2].second, direct.outputs_ampere[2].second);
+
+  // Another configuration must not touch the file.
+  auto other_config = config_without_spice(scratch, 12);
+  other_config.seed = 99;
+  const campaign::Campaign other(other_config);
+  try {
+    campaign::DatasetWriter refused(path, campaign::dataset_header(other, {}, ""));
+    FAIL() << "a dataset of another configuration was reopened";
+  } catch (const campaign::CampaignError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::bad_input);
+    EXPECT_NE(std::string(error.what()).find("another campaign"), std::string::npos);
+  }
+  EXPECT_EQ(campaign::read_completed_samples(path), 12);
+}
+
+TEST(DatasetWriter, RefusesToOverwriteAFileThatIsNotADataset) {
+  const ScratchDirectory scratch;
+  const campaign::Campaign campaign(config_without_spice(scratch, 3));
+  const auto path = scratch / "other.h5";
+  { auto file = io::hdf5::File::create(path); }
+  EXPECT_THROW(campaign::DatasetWriter(path, campaign::dataset_header(campaign, {}, "")),
+               campaign::CampaignError);
+}
+
+TEST(MergeDatasets, RejectsIncompleteAndMissingShards) {
+  const ScratchDirectory scratch;
+  const campaign::Campaign campaign(config_without_spice(scratch, 10));
+  std::vector<std::filesystem::path> shards;
+  for (std::int64_t k = 0; k < 3; ++k) {
+    const auto header = campaign::dataset_header(campaign, {k, 3}, "");
+    shards.push_back(scratch / ("s" + std::to_string(k) + ".h5"));
+    campaign::DatasetWriter writer(shards.back(), header);
+    writer.append(
+        campaign.evaluate(header.range.first, k == 2 ? 1 : header.range.count, {1, nullptr}));
+  }
+  const auto merged = scratch / "merged.h5";
+  EXPECT_THROW(campaign::merge_datasets(shards, merged), campaign::CampaignError);
+  EXPECT_THROW(campaign::merge_datasets({shards[0], shards[1]}, merged), campaign::CampaignError);
+  EXPECT_THROW(campaign::merge_datasets({shards[0], shards[0]}, merged), campaign::CampaignError);
+  EXPECT_FALSE(std::filesystem::exists(merged));
+}
+
+}  // namespace
+}  // namespace imcosim::testing

@@ -1,0 +1,123 @@
+// The fast back-end against ngspice on whole IMAC networks: every output voltage within 2 mV and
+// every predicted class equal (the acceptance bar of the IMAC issue), and the static power
+// against ngspice's settled power. Each case runs the real ngspice transient of the deck.
+#include <gtest/gtest.h>
+
+#include "imac_test_support.hpp"
+#include "imcosim/imac/deck.hpp"
+#include "imcosim/imac/fast_evaluation.hpp"
+#include "imcosim/imac/spice_evaluation.hpp"
+
+namespace imcosim::imac {
+namespace {
+
+constexpr double output_tolerance_volt = 2e-3;
+// The fast back-end's power is the operating point's; ngspice's settled power is read at the
+// last time point of the window, where the transient has settled to reltol = 1e-5.
+constexpr double settled_power_relative_tolerance = 1e-3;
+
+struct AgreementCase {
+  std::string name;
+  std::vector<Eigen::Index> sizes;
+  WeightEncoding encoding;
+  int xbar_size;
+  WireModel wire_model;
+  Eigen::Index samples;
+  NeuronKind neuron = NeuronKind::mtj;
+  double c_segment_farad = 0.0;
+  double neuron_vss_volt = 0.0;
+};
+
+void PrintTo(const AgreementCase& c, std::ostream* os) { *os << c.name; }
+
+class FastAgreesWithNgspice : public ::testing::TestWithParam<AgreementCase> {};
+
+TEST_P(FastAgreesWithNgspice, OnEveryOutputAndClass) {
+  const AgreementCase& c = GetParam();
+  ImacParameters parameters;
+  parameters.xbar_rows = c.xbar_size;
+  parameters.xbar_cols = c.xbar_size;
+  parameters.wire_model = c.wire_model;
+  parameters.neuron = c.neuron;
+  parameters.c_segment_farad = c.c_segment_farad;
+  parameters.neuron_vss_volt = c.neuron_vss_volt;
+  const ImacNetwork network(testing::random_model(c.sizes, c.encoding, 17), parameters);
+  const Eigen::MatrixXd inputs = testing::random_inputs(c.samples, c.sizes.front(), 23);
+
+  // One sample per run, so that the two workers share the transients.
+  spice::WorkerPool pool({.worker_count = 2});
+  const auto reference =
+      evaluate_with_spice(pool, network, inputs, {.samples_per_run = 1, .on_progress = {}});
+  const FastEvaluator fast_evaluator(
+      network, characterise_neuron(pool, neuron_circuit(parameters), neuron_grid_for(parameters),
+                                   testing::shared_neuron_cache()));
+  const auto fast = fast_evaluator.evaluate(inputs);
+
+  ASSERT_EQ(fast.outputs_volt.rows(), c.samples);
+  ASSERT_EQ(fast.outputs_volt.cols(), c.sizes.back());
+  const double max_difference = (fast.outputs_volt - reference.outputs_volt).cwiseAbs().maxCoeff();
+  EXPECT_LE(max_difference, output_tolerance_volt) << "max |V_fast - V_spice| in volts";
+  EXPECT_EQ(fast.predicted_class, reference.predicted_class);
+  for (Eigen::Index k = 0; k < c.samples; ++k) {
+    EXPECT_NEAR(fast.power_watt(k), reference.settled_power_watt(k),
+                settled_power_relative_tolerance * reference.settled_power_watt(k))
+        << "sample " << k;
+    // The window's average includes the transient after the input edge, never less than zero
+    // and of the settled value's order.
+    EXPECT_GT(reference.power_watt(k), 0.0);
+    EXPECT_GT(reference.latency_s(k), 0.0);
+    EXPECT_LT(reference.latency_s(k), parameters.t_sampling_s);
+    EXPECT_TRUE(std::isnan(fast.latency_s(k)));
+  }
+  // Outputs must span a useful range, or agreement would be trivial.
+  EXPECT_GT(reference.outputs_volt.maxCoeff() - reference.outputs_volt.minCoeff(), 0.1);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Networks, FastAgreesWithNgspice,
+    ::testing::Values(AgreementCase{.name = "binary_16_8_4_on_8x8_geometry_wires",
+                                    .sizes = {16, 8, 4},
+                                    .encoding = WeightEncoding::binary,
+                                    .xbar_size = 8,
+                                    .wire_model = WireModel::geometry,
+                                    .samples = 3},
+                      AgreementCase{.name = "ternary_16_8_4_on_8x8_ideal_wires",
+                                    .sizes = {16, 8, 4},
+                                    .encoding = WeightEncoding::ternary,
+                                    .xbar_size = 8,
+                                    .wire_model = WireModel::ideal,
+                                    .samples = 3},
+                      AgreementCase{
+                          .name = "k_level_16_8_4_with_line_capacitance_and_behavioural_neurons",
+                          .sizes = {16, 8, 4},
+                          .encoding = WeightEncoding::k_level,
+                          .xbar_size = 8,
+                          .wire_model = WireModel::geometry,
+                          .samples = 2,
+                          .neuron = NeuronKind::behavioural,
+                          .c_segment_farad = 1e-16},
+                      AgreementCase{.name = "ternary_16_8_4_neurons_between_vdd_and_minus_0v2",
+                                    .sizes = {16, 8, 4},
+                                    .encoding = WeightEncoding::ternary,
+                                    .xbar_size = 8,
+                                    .wire_model = WireModel::geometry,
+                                    .samples = 2,
+                                    .neuron_vss_volt = -0.2},
+                      AgreementCase{.name = "binary_64_32_10_on_16x16_ideal_wires",
+                                    .sizes = {64, 32, 10},
+                                    .encoding = WeightEncoding::binary,
+                                    .xbar_size = 16,
+                                    .wire_model = WireModel::ideal,
+                                    .samples = 2},
+                      AgreementCase{.name = "ternary_64_32_10_on_16x16_geometry_wires",
+                                    .sizes = {64, 32, 10},
+                                    .encoding = WeightEncoding::ternary,
+                                    .xbar_size = 16,
+                                    .wire_model = WireModel::geometry,
+                                    .samples = 2}),
+    [](const ::testing::TestParamInfo<AgreementCase>& param_info) {
+      return param_info.param.name;
+    });
+
+}  // namespace
+}  // namespace imcosim::imac

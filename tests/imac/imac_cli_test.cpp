@@ -1,0 +1,198 @@
+// `imcosim imac` end to end, as a user runs it: model files written with h5py by the shipped
+// example script, decks run in plain `ngspice -b`, malformed files rejected with exit code 2.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <regex>
+
+#include "imac_test_support.hpp"
+#include "imcosim/imac/evaluation_file.hpp"
+#include "support/cli.hpp"
+
+namespace imcosim::testing {
+namespace {
+
+constexpr double output_tolerance_volt = 2e-3;
+
+std::string shell_quoted(const std::filesystem::path& path) { return "'" + path.string() + "'"; }
+
+// Writes model.h5 and inputs.h5 with examples/imac/make_network.py.
+void make_network(const ScratchDirectory& scratch, const std::string& arguments) {
+  const auto outcome =
+      run_python(std::string(IMCOSIM_SOURCE_DIR) + "/examples/imac/make_network.py " + arguments +
+                 " --model " + shell_quoted(scratch / "model.h5") + " --inputs " +
+                 shell_quoted(scratch / "inputs.h5"));
+  ASSERT_EQ(outcome.exit_code, 0) << outcome.output;
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+std::string network_arguments(const ScratchDirectory& scratch) {
+  return shell_quoted(scratch / "model.h5") + " --inputs " + shell_quoted(scratch / "inputs.h5") +
+         " --config " + shell_quoted(scratch / "circuit.ini");
+}
+
+// The option of the subcommands that characterise the neuron (fast, validate).
+std::string cache_option() { return " --cache-dir " + shell_quoted(shared_neuron_cache()); }
+
+TEST(ImacCli, HelpNamesEverySubcommand) {
+  const auto help = run_imcosim("imac --help");
+  EXPECT_EQ(help.exit_code, 0);
+  for (const char* subcommand : {"netlist", "spice", "fast", "validate"}) {
+    EXPECT_NE(help.output.find(subcommand), std::string::npos) << subcommand;
+    const auto sub_help = run_imcosim(std::string("imac ") + subcommand + " --help");
+    EXPECT_EQ(sub_help.exit_code, 0) << sub_help.output;
+    EXPECT_NE(sub_help.output.find("--inputs"), std::string::npos) << sub_help.output;
+  }
+  EXPECT_EQ(run_imcosim("imac").exit_code, 2);
+  EXPECT_EQ(run_imcosim("imac simulate").exit_code, 2);
+}
+
+// The deck that `imac netlist` writes runs unchanged in plain ngspice, and its .meas values
+// agree with `imac fast` on the same network.
+TEST(ImacCli, NetlistRunsInPlainNgspiceAndAgreesWithFast) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,4 --encoding ternary --samples 2 --seed 5");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+
+  const auto netlist = run_imcosim("imac netlist " + network_arguments(scratch) + " -o " +
+                                   shell_quoted(scratch / "deck.cir"));
+  ASSERT_EQ(netlist.exit_code, 0) << netlist.output;
+  EXPECT_NE(netlist.output.find("2 x 1 partitions"), std::string::npos) << netlist.output;
+  const auto ngspice =
+      run_command("cd " + shell_quoted(scratch.path()) + " && ngspice -b deck.cir");
+  ASSERT_EQ(ngspice.exit_code, 0) << ngspice.output;
+  std::map<std::pair<int, int>, double> measured;
+  const std::regex measurement(R"(sample(\d+)_out(\d+)\s*=\s*(\S+))");
+  for (std::sregex_iterator it(ngspice.output.begin(), ngspice.output.end(), measurement), end;
+       it != end; ++it) {
+    measured[{std::stoi((*it)[1]), std::stoi((*it)[2])}] = std::stod((*it)[3]);
+  }
+  ASSERT_EQ(measured.size(), 2U * 4U) << ngspice.output;
+
+  const auto fast = run_imcosim("imac fast " + network_arguments(scratch) + cache_option() +
+                                " -o " + shell_quoted(scratch / "fast.h5"));
+  ASSERT_EQ(fast.exit_code, 0) << fast.output;
+  const auto result = imac::read_evaluation(scratch / "fast.h5");
+  for (const auto& [index, value] : measured) {
+    EXPECT_NEAR(result.outputs_volt(index.first, index.second), value, output_tolerance_volt)
+        << "sample " << index.first << " output " << index.second;
+  }
+  // The result file is plain HDF5 for h5py.
+  const auto read_back =
+      run_python("-c \"import h5py; f = h5py.File('" + (scratch / "fast.h5").string() +
+                 "', 'r'); print(f['outputs'].shape, f.attrs['backend'])\"");
+  EXPECT_EQ(read_back.exit_code, 0) << read_back.output;
+  EXPECT_NE(read_back.output.find("(2, 4) fast"), std::string::npos) << read_back.output;
+}
+
+TEST(ImacCli, ValidatePassesAndSpiceReportsPowerAndLatency) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,4 --encoding binary --samples 3 --seed 7");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\nwire_model = ideal\n");
+  const auto validate = run_imcosim("imac validate " + network_arguments(scratch) + cache_option() +
+                                    " --workers 2 --samples-per-run 1");
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  EXPECT_NE(validate.output.find("PASS"), std::string::npos) << validate.output;
+  EXPECT_NE(validate.output.find("classes agree on 3/3"), std::string::npos) << validate.output;
+
+  const auto spice = run_imcosim("imac spice " + network_arguments(scratch) +
+                                 " --first 1 --count 1 -o " + shell_quoted(scratch / "spice.h5"));
+  ASSERT_EQ(spice.exit_code, 0) << spice.output;
+  EXPECT_NE(spice.output.find("latency mean"), std::string::npos) << spice.output;
+  const auto result = imac::read_evaluation(scratch / "spice.h5");
+  ASSERT_EQ(result.outputs_volt.rows(), 1);
+  EXPECT_GT(result.power_watt(0), 0.0);
+  EXPECT_GT(result.latency_s(0), 0.0);
+}
+
+struct MalformedModel {
+  const char* name;
+  const char* python;   // writes the model file `p` with h5py; numpy as np
+  const char* message;  // part of the expected error
+};
+
+void PrintTo(const MalformedModel& bad, std::ostream* os) { *os << bad.name; }
+
+class MalformedModelFile : public ::testing::TestWithParam<MalformedModel> {};
+
+TEST_P(MalformedModelFile, IsRejectedWithExitTwoAndAClearMessage) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 6,4,3 --samples 2");
+  const MalformedModel& bad = GetParam();
+  const auto written = run_python("-c \"import h5py, numpy as np; p = '" +
+                                  (scratch / "model.h5").string() + "'; " + bad.python + "\"");
+  ASSERT_EQ(written.exit_code, 0) << written.output;
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+  for (const std::string& command :
+       {"imac fast" + cache_option(), "imac netlist -o " + shell_quoted(scratch / "deck.cir")}) {
+    const auto outcome = run_imcosim(command + " " + network_arguments(scratch));
+    EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+    EXPECT_NE(outcome.output.find(bad.message), std::string::npos) << outcome.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(scratch / "deck.cir"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Models, MalformedModelFile,
+    ::testing::Values(
+        MalformedModel{"layers_do_not_chain",
+                       "f = h5py.File(p, 'r+'); del f['layers/1/weight']; "
+                       "f['layers/1/weight'] = np.ones((3, 5))",
+                       "layers/1/weight"},
+        MalformedModel{"nan_weight",
+                       "f = h5py.File(p, 'r+'); w = f['layers/0/weight']; w[1, 2] = np.nan",
+                       "[1][2] = nan"},
+        MalformedModel{"unknown_encoding", "f = h5py.File(p, 'r+'); f.attrs['encoding'] = 'octal'",
+                       "expected binary, ternary or k-level"},
+        MalformedModel{"binary_model_with_a_fractional_weight",
+                       "f = h5py.File(p, 'r+'); f['layers/0/bias'][0] = 0.5",
+                       "binary weights must be -1 or +1"},
+        MalformedModel{"bias_of_the_wrong_length",
+                       "f = h5py.File(p, 'r+'); del f['layers/0/bias']; "
+                       "f['layers/0/bias'] = np.ones(7)",
+                       "layers/0/bias"},
+        MalformedModel{"k_level_without_levels",
+                       "f = h5py.File(p, 'r+'); f.attrs['encoding'] = 'k-level'",
+                       "needs the integer attribute 'levels'"},
+        MalformedModel{"no_layers", "f = h5py.File(p, 'w'); f.attrs['encoding'] = 'binary'",
+                       "layers/0"},
+        MalformedModel{"not_hdf5", "open(p, 'w').write('weights')", "model.h5"}),
+    [](const ::testing::TestParamInfo<MalformedModel>& param_info) {
+      return param_info.param.name;
+    });
+
+TEST(ImacCli, BadConfigAndInputsAreBadInput) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 6,4,3 --samples 2");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nr_lwo_ohm = 5e3\n");
+  auto outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option());
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("r_lwo_ohm"), std::string::npos) << outcome.output;
+
+  write_text(scratch / "circuit.ini", "r_low_ohm = -5e3\n");
+  outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option());
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("r_low_ohm"), std::string::npos) << outcome.output;
+
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\n");
+  outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option() +
+                        " --first 1 --count 5");
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("--count 5"), std::string::npos) << outcome.output;
+
+  ASSERT_EQ(
+      run_python("-c \"import h5py, numpy as np; f = h5py.File('" +
+                 (scratch / "inputs.h5").string() + "', 'w'); f['inputs'] = np.full((2, 5), 0.3)\"")
+          .exit_code,
+      0);
+  outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option());
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("expected K x 6"), std::string::npos) << outcome.output;
+}
+
+}  // namespace
+}  // namespace imcosim::testing
