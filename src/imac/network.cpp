@@ -103,6 +103,31 @@ ImacNetwork::ImacNetwork(const ImacModel& model, ImacParameters parameters)
   }
 }
 
+ImacNetwork ImacNetwork::with_programmed_devices(const DeviceProgramming& program) const {
+  ImacNetwork programmed = *this;
+  for (std::size_t l = 0; l < programmed.layers_.size(); ++l) {
+    auto& tiles = programmed.layers_[l].tiles;
+    for (std::size_t t = 0; t < tiles.size(); ++t) {
+      const auto& target = tiles[t].conductance_siemens();
+      Eigen::MatrixXd realised = program(l, t, target);
+      const std::string where =
+          "programmed devices of layer " + std::to_string(l) + " tile " + std::to_string(t);
+      if (realised.rows() != target.rows() || realised.cols() != target.cols()) {
+        throw ImacError(ErrorKind::bad_input, where + ": shape " + std::to_string(realised.rows()) +
+                                                  " x " + std::to_string(realised.cols()) +
+                                                  ", expected " + std::to_string(target.rows()) +
+                                                  " x " + std::to_string(target.cols()));
+      }
+      try {
+        tiles[t] = circuit::CrossbarTile(std::move(realised), tiles[t].wires(), where);
+      } catch (const circuit::CircuitError& error) {
+        throw ImacError(ErrorKind::bad_input, error.what());
+      }
+    }
+  }
+  return programmed;
+}
+
 std::size_t ImacNetwork::tile_count() const {
   std::size_t count = 0;
   for (const auto& layer : layers_) {

@@ -89,6 +89,39 @@ TEST(Partitioning, BiasRowIsTheLastRowAndCarriesTheBiasPair) {
   }
 }
 
+TEST(Network, ProgrammedDevicesReplaceEveryTilesConductancesInOrder) {
+  const auto model = testing::random_model({20, 12, 3}, WeightEncoding::ternary, 6);
+  ImacParameters parameters;
+  parameters.xbar_rows = 8;
+  parameters.xbar_cols = 4;
+  const ImacNetwork nominal(model, parameters);
+  std::vector<std::pair<std::size_t, std::size_t>> visited;
+  const auto programmed = nominal.with_programmed_devices(
+      [&](std::size_t layer, std::size_t tile, const Eigen::MatrixXd& target) {
+        visited.emplace_back(layer, tile);
+        return Eigen::MatrixXd(target * (1.0 + 0.1 * static_cast<double>(layer)));
+      });
+  ASSERT_EQ(visited.size(), nominal.tile_count());
+  EXPECT_EQ(visited.front(), std::make_pair(std::size_t{0}, std::size_t{0}));
+  EXPECT_EQ(visited.back().first, 1U);
+  const auto& before = nominal.layers()[1].tiles.back().conductance_siemens();
+  const auto& after = programmed.layers()[1].tiles.back().conductance_siemens();
+  EXPECT_TRUE(after.isApprox(1.1 * before));
+  EXPECT_EQ(programmed.layers()[0].tiles[0].conductance_siemens(),
+            nominal.layers()[0].tiles[0].conductance_siemens());
+
+  EXPECT_THROW((void)nominal.with_programmed_devices(
+                   [](std::size_t, std::size_t, const Eigen::MatrixXd& target) {
+                     return Eigen::MatrixXd(target.topRows(1));
+                   }),
+               ImacError);
+  EXPECT_THROW((void)nominal.with_programmed_devices(
+                   [](std::size_t, std::size_t, const Eigen::MatrixXd& target) {
+                     return Eigen::MatrixXd(-target);
+                   }),
+               ImacError);
+}
+
 TEST(Network, TooFewAmplifierGainsIsAnError) {
   const auto model = testing::random_model({4, 4, 4, 4, 2}, WeightEncoding::binary, 5);
   EXPECT_THROW(ImacNetwork(model, ImacParameters{}), ImacError);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -75,6 +76,16 @@ class ImacNetwork {
   [[nodiscard]] Eigen::Index output_count() const { return layers_.back().neuron_count; }
   [[nodiscard]] const SegmentResistances& segments() const noexcept { return segments_; }
   [[nodiscard]] WeightEncoding encoding() const noexcept { return encoding_; }
+
+  // Maps a tile's intended conductances (siemens, rows x lines) to the ones the devices have.
+  using DeviceProgramming = std::function<Eigen::MatrixXd(std::size_t layer, std::size_t tile,
+                                                          const Eigen::MatrixXd& target_g_siemens)>;
+
+  // The same network built from other devices: `program` is called once per tile, in the order
+  // layer 0, 1, ..., and within a layer tile p * v + q, with the tile's intended conductances,
+  // and returns what the devices realise (device variation, faults, drift). Throws ImacError
+  // when a returned matrix has another shape or a conductance that is not finite and positive.
+  [[nodiscard]] ImacNetwork with_programmed_devices(const DeviceProgramming& program) const;
 
   [[nodiscard]] std::size_t tile_count() const;
   // Area estimate: every tile is a full xbar_rows x (2 xbar_cols) array of cells of
