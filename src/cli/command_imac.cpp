@@ -116,7 +116,8 @@ void print_network(const imac::ImacNetwork& network) {
             << network.crossbar_area_m2() * 1e12 << " um^2\n";
   std::cout << "wires (" << imac::wire_model_name(parameters.wire_model)
             << "): " << network.segments().input_line_ohm << " ohm per input-line segment, "
-            << network.segments().output_line_ohm << " ohm per output-line segment; neuron "
+            << network.segments().output_line_ohm << " ohm per output-line segment; sensing "
+            << imac::sensing_scheme_name(parameters.sensing) << "; neuron "
             << imac::neuron_kind_name(parameters.neuron) << "\n";
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
     const auto& layer = network.layers()[l];

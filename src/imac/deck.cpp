@@ -142,12 +142,24 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
   for (Eigen::Index n = 0; n < layer.neuron_count; ++n) {
     const std::string nin = neuron_input_node(l, n);
     for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
-      const auto plus = line_node(l, p, n, true);
-      const auto minus = line_node(l, p, n, false);
+      // Line a feeds the amplifier's non-inverting side, line b its inverting side.
+      const auto line_a = line_node(l, p, n, !layer.amplifier.swapped);
+      const auto line_b = line_node(l, p, n, layer.amplifier.swapped);
       const auto out = summed ? partial_node(l, p, n) : nin;
-      lines.push_back("Xamp_" + partial_node(l, p, n) + " " + (summed ? minus : plus) + " " +
-                      (summed ? plus : minus) + " " + out + " vdd vss " +
-                      amplifier_subcircuit_name(l));
+      const std::string amplifier = "Xamp_" + partial_node(l, p, n) + " ";
+      const std::string tail = " " + out + " vdd vss " + amplifier_subcircuit_name(l);
+      if (parameters.sensing == SensingScheme::difference) {
+        lines.push_back(amplifier + line_a + " " + line_b + tail);
+        continue;
+      }
+      // TIA sensing: each line at a virtual ground, V_tia = -r_tia I_line; the difference
+      // amplifier forms gain (V_tia_b - V_tia_a) = gain r_tia (I_a - I_b).
+      for (const auto& line : {line_a, line_b}) {
+        lines.push_back(opamp_instance("tia_" + line, "0", line, line + "_tia", parameters));
+        lines.push_back("Rtia_" + line + " " + line + " " + line + "_tia " +
+                        spice_number(parameters.r_tia_ohm));
+      }
+      lines.push_back(amplifier + line_b + "_tia " + line_a + "_tia" + tail);
     }
     if (summed) {
       const std::string junction = "l" + ls + "_sum" + index_text(n);
@@ -191,11 +203,11 @@ void append_input_sources(Lines& lines, const Eigen::MatrixXd& inputs_volt,
 // The circuit's parameters as comments, so that a deck records what it was built from.
 void append_parameter_header(Lines& lines, const ImacNetwork& network) {
   const auto& parameters = network.parameters();
-  lines.push_back("* encoding " + std::string(encoding_name(network.encoding())) + ", tiles " +
-                  std::to_string(parameters.xbar_rows) + " x " +
-                  std::to_string(parameters.xbar_cols) + ", wire_model " +
-                  wire_model_name(parameters.wire_model) + ", neuron " +
-                  neuron_kind_name(parameters.neuron));
+  lines.push_back(
+      "* encoding " + std::string(encoding_name(network.encoding())) + ", tiles " +
+      std::to_string(parameters.xbar_rows) + " x " + std::to_string(parameters.xbar_cols) +
+      ", wire_model " + wire_model_name(parameters.wire_model) + ", sensing " +
+      sensing_scheme_name(parameters.sensing) + ", neuron " + neuron_kind_name(parameters.neuron));
   std::string gains;
   for (const double gain : parameters.amp_gains) {
     gains += (gains.empty() ? "" : ",") + spice_number(gain);

@@ -31,6 +31,11 @@ double ceil_to_step(double v) { return std::ceil(v / grid_step_volt) * grid_step
 //   linear:    V_o = kappa beta (V_a - V_b),  kappa = A / (1 + A (1 - beta))
 //   saturated: V_o = rail.
 // Line a sinks V_a / (r_in + r_f) to ground; line b sinks (V_b - V_o) / (r_in + r_f).
+// With TIA sensing each line instead ends at the inverting input of a TIA (non-inverting input
+// grounded, r_tia from output to input): linear, V_t = -A V_line and the line sinks
+// (1 + A) V_line / r_tia; saturated, V_t = rail and the line sinks (V_line - rail) / r_tia.
+// The difference amplifier then takes a = TIA(b) output, b = TIA(a) output, which are stiff, so
+// its own state follows from them without coupling back to the lines.
 struct AmplifierEquations {
   double g_line_siemens;
   double beta;
@@ -38,8 +43,16 @@ struct AmplifierEquations {
   double open_loop_gain;
   double rail_low_volt;
   double rail_high_volt;
+  double g_tia_siemens;  // 1 / r_tia with TIA sensing; 0 with difference sensing
+
+  [[nodiscard]] bool tia() const { return g_tia_siemens > 0.0; }
+  [[nodiscard]] double clamp(double v) const {
+    return std::clamp(v, rail_low_volt, rail_high_volt);
+  }
 };
 
+// The state of an op-amp in the active set: each element (a difference amplifier, or with TIA
+// sensing a line's TIA) is linear or saturated at a rail.
 enum class AmplifierState : std::uint8_t { linear, high, low };
 
 // A tile between its row drivers (M ports) and its line ends (S = 2 neurons ports), with the
@@ -57,6 +70,11 @@ struct TileModel {
   [[nodiscard]] Eigen::Index line_b(Eigen::Index n) const { return 2 * n + (swapped ? 0 : 1); }
 };
 
+// The op-amps whose states couple to the tile's lines: one per neuron, or one per line (TIA).
+std::size_t active_set_size(const TileModel& tile, const AmplifierEquations& amp) {
+  return static_cast<std::size_t>(amp.tia() ? 2 * tile.neurons : tile.neurons);
+}
+
 struct LayerModel {
   Eigen::Index input_count = 0;
   Eigen::Index neuron_count = 0;
@@ -73,6 +91,25 @@ void terminations(const TileModel& tile, const AmplifierEquations& amp,
   const Eigen::Index lines = 2 * tile.neurons;
   t.setZero(lines, lines);
   t0.setZero(lines);
+  if (amp.tia()) {
+    const double g = amp.g_tia_siemens;
+    for (Eigen::Index line = 0; line < lines; ++line) {
+      switch (states[static_cast<std::size_t>(line)]) {
+        case AmplifierState::linear:
+          t(line, line) = g * (1.0 + amp.open_loop_gain);
+          break;
+        case AmplifierState::high:
+          t(line, line) = g;
+          t0(line) = -g * amp.rail_high_volt;
+          break;
+        case AmplifierState::low:
+          t(line, line) = g;
+          t0(line) = -g * amp.rail_low_volt;
+          break;
+      }
+    }
+    return;
+  }
   const double g = amp.g_line_siemens;
   for (Eigen::Index n = 0; n < tile.neurons; ++n) {
     const Eigen::Index a = tile.line_a(n);
@@ -101,6 +138,7 @@ struct TileSolution {
   Eigen::VectorXd i_rows;       // current from each row driver into the tile
   Eigen::VectorXd v_amplifier;  // output of each neuron's amplifier
   Eigen::VectorXd i_feedback;   // current the amplifier output sends into its feedback path
+  double tia_power_watt = 0.0;  // what the TIAs' output stages draw (TIA sensing)
   Eigen::MatrixXd y_eff;        // d i_rows / d v_rows at these amplifier states
 };
 
@@ -137,28 +175,95 @@ AmplifierState consistent_state(const AmplifierEquations& amp, AmplifierState st
   return holds ? state : AmplifierState::linear;
 }
 
+// Power a rail-to-rail class-B output stage draws from the supplies (its rails) to deliver
+// i_out.
+double output_stage_power_watt(double i_out_ampere, const AmplifierEquations& amp) {
+  return i_out_ampere > 0.0 ? amp.rail_high_volt * i_out_ampere : amp.rail_low_volt * i_out_ampere;
+}
+
+// A line's TIA: its output at the line voltage, and the state its equations demand.
+double tia_output(const AmplifierEquations& amp, AmplifierState state, double v_line) {
+  switch (state) {
+    case AmplifierState::linear:
+      return -amp.open_loop_gain * v_line;
+    case AmplifierState::high:
+      return amp.rail_high_volt;
+    case AmplifierState::low:
+      return amp.rail_low_volt;
+  }
+  return 0.0;
+}
+
+AmplifierState consistent_tia_state(const AmplifierEquations& amp, double v_line) {
+  const double drive = -amp.open_loop_gain * v_line;
+  if (drive > amp.rail_high_volt) {
+    return AmplifierState::high;
+  }
+  if (drive < amp.rail_low_volt) {
+    return AmplifierState::low;
+  }
+  return AmplifierState::linear;
+}
+
+// The element states that the line voltages demand, given the current ones; true if any changed.
+bool update_states(const TileModel& tile, const AmplifierEquations& amp,
+                   const Eigen::VectorXd& v_lines, std::vector<AmplifierState>& states) {
+  bool changed = false;
+  for (std::size_t e = 0; e < states.size(); ++e) {
+    const auto index = static_cast<Eigen::Index>(e);
+    const auto next = amp.tia() ? consistent_tia_state(amp, v_lines(index))
+                                : consistent_state(amp, states[e], v_lines(tile.line_a(index)),
+                                                   v_lines(tile.line_b(index)));
+    changed = changed || next != states[e];
+    states[e] = next;
+  }
+  return changed;
+}
+
+// Outputs of the difference amplifiers (and TIAs) once the line voltages are known.
+void amplifier_outputs(const TileModel& tile, const AmplifierEquations& amp,
+                       const std::vector<AmplifierState>& states, TileSolution& solution) {
+  solution.v_amplifier.resize(tile.neurons);
+  solution.i_feedback.resize(tile.neurons);
+  for (Eigen::Index n = 0; n < tile.neurons; ++n) {
+    const double v_a = solution.v_lines(tile.line_a(n));
+    const double v_b = solution.v_lines(tile.line_b(n));
+    if (!amp.tia()) {
+      const double v_o = amplifier_output(amp, states[static_cast<std::size_t>(n)], v_a, v_b);
+      solution.v_amplifier(n) = v_o;
+      // Line b's current flows through r_in and r_f into the output: the output supplies its
+      // negative.
+      solution.i_feedback(n) = -amp.g_line_siemens * (v_b - v_o);
+      continue;
+    }
+    const double t_a = tia_output(amp, states[static_cast<std::size_t>(tile.line_a(n))], v_a);
+    const double t_b = tia_output(amp, states[static_cast<std::size_t>(tile.line_b(n))], v_b);
+    // The difference amplifier on stiff inputs: its linear solution, clamped, is consistent.
+    const double v_o = amp.clamp(amp.kappa * amp.beta * (t_b - t_a));
+    solution.v_amplifier(n) = v_o;
+    solution.i_feedback(n) = amp.g_line_siemens * (v_o - t_a);
+    // TIA(a) feeds its feedback resistor and the inverting chain; TIA(b) its feedback resistor
+    // and the non-inverting chain to ground.
+    solution.tia_power_watt +=
+        output_stage_power_watt(amp.g_tia_siemens * (t_a - v_a) + amp.g_line_siemens * (t_a - v_o),
+                                amp) +
+        output_stage_power_watt(amp.g_tia_siemens * (t_b - v_b) + amp.g_line_siemens * t_b, amp);
+  }
+}
+
 TileSolution solve_tile(const TileModel& tile, const AmplifierEquations& amp,
                         const Eigen::VectorXd& v_rows, bool with_jacobian) {
-  const auto neurons = static_cast<std::size_t>(tile.neurons);
-  std::vector<AmplifierState> states(neurons, AmplifierState::linear);
+  std::vector<AmplifierState> states(active_set_size(tile, amp), AmplifierState::linear);
   TileSolution solution;
   solution.v_lines = -(tile.k_linear * v_rows);
   bool all_linear = true;
   // Active-set iteration: each pass fixes every amplifier whose state contradicts its equations,
   // then re-solves the line ends with the new terminations.
   for (std::size_t pass = 0;; ++pass) {
-    bool changed = false;
-    for (std::size_t n = 0; n < neurons; ++n) {
-      const auto index = static_cast<Eigen::Index>(n);
-      const auto next = consistent_state(amp, states[n], solution.v_lines(tile.line_a(index)),
-                                         solution.v_lines(tile.line_b(index)));
-      changed = changed || next != states[n];
-      states[n] = next;
-    }
-    if (!changed) {
+    if (!update_states(tile, amp, solution.v_lines, states)) {
       break;
     }
-    if (pass > 4 * neurons + 8) {
+    if (pass > 4 * states.size() + 8) {
       throw ImacError(ErrorKind::runtime,
                       "the amplifier saturation states of a tile do not settle");
     }
@@ -177,24 +282,8 @@ TileSolution solve_tile(const TileModel& tile, const AmplifierEquations& amp,
     solution.y_eff = tile.y_eff_linear;
   }
   solution.i_rows = tile.y_rr * v_rows + tile.y_rs * solution.v_lines;
-  solution.v_amplifier.resize(tile.neurons);
-  solution.i_feedback.resize(tile.neurons);
-  for (Eigen::Index n = 0; n < tile.neurons; ++n) {
-    const double v_a = solution.v_lines(tile.line_a(n));
-    const double v_b = solution.v_lines(tile.line_b(n));
-    const double v_o = amplifier_output(amp, states[static_cast<std::size_t>(n)], v_a, v_b);
-    solution.v_amplifier(n) = v_o;
-    // Line b's current flows through r_in and r_f into the output: the output supplies its
-    // negative.
-    solution.i_feedback(n) = -amp.g_line_siemens * (v_b - v_o);
-  }
+  amplifier_outputs(tile, amp, states, solution);
   return solution;
-}
-
-// Power a rail-to-rail class-B output stage draws from the supplies to deliver i_out.
-double output_stage_power_watt(double i_out_ampere, const ImacParameters& parameters) {
-  return i_out_ampere > 0.0 ? parameters.vdd_volt * i_out_ampere
-                            : parameters.vss_volt * i_out_ampere;
 }
 
 // Everything one layer's tiles and amplifiers give for one set of row voltages.
@@ -290,7 +379,7 @@ Eigen::VectorXd FastEvaluator::Model::neuron_inputs(const LayerModel& layer,
         const auto& tile = solution.tiles.front()[q];
         v_in(index) = tile.v_amplifier(n);
         power_watt +=
-            output_stage_power_watt(tile.i_feedback(n) + i_neuron_inputs(index), parameters);
+            output_stage_power_watt(tile.i_feedback(n) + i_neuron_inputs(index), layer.amplifier);
         continue;
       }
       // Inverting summer: junction j, inputs through r_sum, feedback r_sum / h.
@@ -304,10 +393,10 @@ Eigen::VectorXd FastEvaluator::Model::neuron_inputs(const LayerModel& layer,
       for (const auto& row : solution.tiles) {
         const double v_partial = row[q].v_amplifier(n);
         power_watt += output_stage_power_watt(
-            row[q].i_feedback(n) + (v_partial - v_junction) / r_sum, parameters);
+            row[q].i_feedback(n) + (v_partial - v_junction) / r_sum, layer.amplifier);
       }
-      power_watt +=
-          output_stage_power_watt((v_out - v_junction) / r_fb + i_neuron_inputs(index), parameters);
+      power_watt += output_stage_power_watt((v_out - v_junction) / r_fb + i_neuron_inputs(index),
+                                            layer.amplifier);
       v_in(index) = v_out;
     }
   }
@@ -387,6 +476,11 @@ void FastEvaluator::Model::evaluate_sample(const Eigen::VectorXd& inputs_volt,
                     parameters.neuron_vss_volt * (i_supply + i_in(n) - i_out);
     }
     static_cast<void>(neuron_inputs(layer, solution, i_in, power_watt));
+    for (const auto& row : solution.tiles) {
+      for (const auto& tile : row) {
+        power_watt += tile.tia_power_watt;
+      }
+    }
     if (l + 1 < layers.size()) {
       solution = std::move(next_solution);
     } else {
@@ -429,7 +523,10 @@ FastEvaluator::FastEvaluator(const ImacNetwork& network, NeuronTable neuron_tabl
                        .kappa = a / (1.0 + a * (1.0 - beta)),
                        .open_loop_gain = a,
                        .rail_low_volt = parameters.vss_volt,
-                       .rail_high_volt = parameters.vdd_volt};
+                       .rail_high_volt = parameters.vdd_volt,
+                       .g_tia_siemens = parameters.sensing == SensingScheme::tia
+                                            ? 1.0 / parameters.r_tia_ohm
+                                            : 0.0};
     for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
       std::vector<TileModel> row;
       for (std::size_t q = 0; q < layer.vertical_partitions(); ++q) {
@@ -452,7 +549,7 @@ FastEvaluator::FastEvaluator(const ImacNetwork& network, NeuronTable neuron_tabl
         Eigen::MatrixXd t;
         Eigen::VectorXd t0;
         terminations(tile, model.amplifier,
-                     std::vector<AmplifierState>(static_cast<std::size_t>(tile.neurons),
+                     std::vector<AmplifierState>(active_set_size(tile, model.amplifier),
                                                  AmplifierState::linear),
                      t, t0);
         const Eigen::PartialPivLU<Eigen::MatrixXd> lu(tile.y_ss + t);

@@ -99,6 +99,16 @@ NeuronKind parse_neuron(const std::string& text, const std::string& where) {
                   where + ": neuron must be mtj or behavioural, not '" + text + "'");
 }
 
+SensingScheme parse_sensing(const std::string& text, const std::string& where) {
+  for (const auto scheme : {SensingScheme::difference, SensingScheme::tia}) {
+    if (text == sensing_scheme_name(scheme)) {
+      return scheme;
+    }
+  }
+  throw ImacError(ErrorKind::bad_input,
+                  where + ": sensing must be difference or tia, not '" + text + "'");
+}
+
 void require(bool condition, const std::string& where, const std::string& what) {
   if (!condition) {
     throw ImacError(ErrorKind::bad_input, where + ": " + what);
@@ -139,6 +149,7 @@ const std::vector<ImacParameter>& imac_parameters() {
                    "wire_model = ohms: resistance of one output-line segment"),
       non_negative("c_segment", "F", &P::c_segment_farad,
                    "line capacitance to ground per wire node (0 = none)"),
+      positive("r_tia", "ohm", &P::r_tia_ohm, "sensing = tia: TIA feedback resistor"),
       positive("r_amp_in", "ohm", &P::r_amp_in_ohm, "difference amplifier input resistors"),
       positive("r_sum", "ohm", &P::r_sum_ohm, "partition summer input resistors"),
       {{.name = "opamp_gain",
@@ -175,6 +186,10 @@ const char* wire_model_name(WireModel model) {
 
 const char* neuron_kind_name(NeuronKind kind) {
   return kind == NeuronKind::mtj ? "mtj" : "behavioural";
+}
+
+const char* sensing_scheme_name(SensingScheme scheme) {
+  return scheme == SensingScheme::difference ? "difference" : "tia";
 }
 
 void check_parameters(const ImacParameters& parameters, const std::string& where) {
@@ -214,7 +229,7 @@ ImacParameters read_parameters(const std::filesystem::path& config_file) {
   }
   keys.add_options()("xbar_rows", po::value<std::string>())("xbar_cols", po::value<std::string>())(
       "wire_model", po::value<std::string>())("neuron", po::value<std::string>())(
-      "amp_gains", po::value<std::string>());
+      "sensing", po::value<std::string>())("amp_gains", po::value<std::string>());
   po::variables_map values;
   try {
     po::store(po::parse_config_file(stream, keys, false), values);
@@ -241,6 +256,9 @@ ImacParameters read_parameters(const std::filesystem::path& config_file) {
   }
   if (values.count("neuron") != 0) {
     parameters.neuron = parse_neuron(text("neuron"), file);
+  }
+  if (values.count("sensing") != 0) {
+    parameters.sensing = parse_sensing(text("sensing"), file);
   }
   if (values.count("amp_gains") != 0) {
     parameters.amp_gains = parse_list(text("amp_gains"), file + ": amp_gains");

@@ -24,6 +24,7 @@ struct AgreementCase {
   WireModel wire_model;
   Eigen::Index samples;
   NeuronKind neuron = NeuronKind::mtj;
+  SensingScheme sensing = SensingScheme::difference;
   double c_segment_farad = 0.0;
   double neuron_vss_volt = 0.0;
 };
@@ -39,6 +40,7 @@ TEST_P(FastAgreesWithNgspice, OnEveryOutputAndClass) {
   parameters.xbar_cols = c.xbar_size;
   parameters.wire_model = c.wire_model;
   parameters.neuron = c.neuron;
+  parameters.sensing = c.sensing;
   parameters.c_segment_farad = c.c_segment_farad;
   parameters.neuron_vss_volt = c.neuron_vss_volt;
   const ImacNetwork network(testing::random_model(c.sizes, c.encoding, 17), parameters);
@@ -103,6 +105,20 @@ INSTANTIATE_TEST_SUITE_P(
                                     .wire_model = WireModel::geometry,
                                     .samples = 2,
                                     .neuron_vss_volt = -0.2},
+                      AgreementCase{.name = "ternary_16_8_4_tia_sensing",
+                                    .sizes = {16, 8, 4},
+                                    .encoding = WeightEncoding::ternary,
+                                    .xbar_size = 8,
+                                    .wire_model = WireModel::geometry,
+                                    .samples = 3,
+                                    .sensing = SensingScheme::tia},
+                      AgreementCase{.name = "binary_64_32_10_on_16x16_ideal_wires_tia_sensing",
+                                    .sizes = {64, 32, 10},
+                                    .encoding = WeightEncoding::binary,
+                                    .xbar_size = 16,
+                                    .wire_model = WireModel::ideal,
+                                    .samples = 2,
+                                    .sensing = SensingScheme::tia},
                       AgreementCase{.name = "binary_64_32_10_on_16x16_ideal_wires",
                                     .sizes = {64, 32, 10},
                                     .encoding = WeightEncoding::binary,
