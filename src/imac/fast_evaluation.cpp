@@ -63,8 +63,10 @@ struct TileModel {
   Eigen::Index neurons = 0;
   bool swapped = false;
   Eigen::MatrixXd y_rr, y_rs, y_sr, y_ss;
-  Eigen::MatrixXd k_linear;      // (Y_ss + T_linear)^-1 Y_sr
-  Eigen::MatrixXd y_eff_linear;  // Y_rr - Y_rs k_linear: row admittance, all amplifiers linear
+  Eigen::MatrixXd a_inverse;       // (Y_ss + T_linear)^-1: line ends, all amplifiers linear
+  Eigen::MatrixXd rows_a_inverse;  // Y_rs a_inverse
+  Eigen::MatrixXd k_linear;        // a_inverse Y_sr
+  Eigen::MatrixXd y_eff_linear;    // Y_rr - Y_rs k_linear: row admittance, all amplifiers linear
 
   [[nodiscard]] Eigen::Index line_a(Eigen::Index n) const { return 2 * n + (swapped ? 1 : 0); }
   [[nodiscard]] Eigen::Index line_b(Eigen::Index n) const { return 2 * n + (swapped ? 0 : 1); }
@@ -83,53 +85,62 @@ struct LayerModel {
   AmplifierEquations amplifier{};
 };
 
-// Termination of the tile's line ends for given amplifier states: currents into the amplifiers
-// are T v_lines + t0.
-void terminations(const TileModel& tile, const AmplifierEquations& amp,
-                  const std::vector<AmplifierState>& states, Eigen::MatrixXd& t,
-                  Eigen::VectorXd& t0) {
+// Termination of the tile's line ends with every amplifier linear: the currents into the
+// amplifiers are T_linear v_lines.
+Eigen::MatrixXd linear_terminations(const TileModel& tile, const AmplifierEquations& amp) {
   const Eigen::Index lines = 2 * tile.neurons;
-  t.setZero(lines, lines);
-  t0.setZero(lines);
+  Eigen::MatrixXd t = Eigen::MatrixXd::Zero(lines, lines);
   if (amp.tia()) {
-    const double g = amp.g_tia_siemens;
-    for (Eigen::Index line = 0; line < lines; ++line) {
-      switch (states[static_cast<std::size_t>(line)]) {
-        case AmplifierState::linear:
-          t(line, line) = g * (1.0 + amp.open_loop_gain);
-          break;
-        case AmplifierState::high:
-          t(line, line) = g;
-          t0(line) = -g * amp.rail_high_volt;
-          break;
-        case AmplifierState::low:
-          t(line, line) = g;
-          t0(line) = -g * amp.rail_low_volt;
-          break;
-      }
-    }
-    return;
+    t.diagonal().setConstant(amp.g_tia_siemens * (1.0 + amp.open_loop_gain));
+    return t;
   }
   const double g = amp.g_line_siemens;
   for (Eigen::Index n = 0; n < tile.neurons; ++n) {
-    const Eigen::Index a = tile.line_a(n);
-    const Eigen::Index b = tile.line_b(n);
-    t(a, a) = g;
-    switch (states[static_cast<std::size_t>(n)]) {
-      case AmplifierState::linear:
-        t(b, a) = -g * amp.kappa * amp.beta;
-        t(b, b) = g * (1.0 + amp.kappa * amp.beta);
-        break;
-      case AmplifierState::high:
-        t(b, b) = g;
-        t0(b) = -g * amp.rail_high_volt;
-        break;
-      case AmplifierState::low:
-        t(b, b) = g;
-        t0(b) = -g * amp.rail_low_volt;
-        break;
-    }
+    t(tile.line_a(n), tile.line_a(n)) = g;
+    t(tile.line_b(n), tile.line_a(n)) = -g * amp.kappa * amp.beta;
+    t(tile.line_b(n), tile.line_b(n)) = g * (1.0 + amp.kappa * amp.beta);
   }
+  return t;
+}
+
+// How saturated amplifiers change the terminations: T = T_linear + U V^T, currents into the
+// amplifiers T v_lines + t0. A saturated element changes one row of T (U's column is a unit
+// vector at that line): a difference amplifier's output no longer follows V_a - V_b, so line
+// b's row loses its kappa beta terms; a TIA's output no longer holds its line at virtual
+// ground, so the line's (1 + A) g_tia becomes g_tia. The rail then appears in t0.
+struct TerminationUpdate {
+  std::vector<Eigen::Index> u_lines;
+  Eigen::MatrixXd v_transpose;  // saturated elements x lines
+  Eigen::VectorXd t0;
+};
+
+TerminationUpdate termination_update(const TileModel& tile, const AmplifierEquations& amp,
+                                     const std::vector<AmplifierState>& states) {
+  const Eigen::Index lines = 2 * tile.neurons;
+  TerminationUpdate update;
+  update.t0.setZero(lines);
+  const auto saturated = static_cast<Eigen::Index>(std::count_if(
+      states.begin(), states.end(), [](AmplifierState s) { return s != AmplifierState::linear; }));
+  update.v_transpose.setZero(saturated, lines);
+  const double g = amp.tia() ? amp.g_tia_siemens : amp.g_line_siemens;
+  for (std::size_t e = 0; e < states.size(); ++e) {
+    if (states[e] == AmplifierState::linear) {
+      continue;
+    }
+    const auto element = static_cast<Eigen::Index>(e);
+    const auto k = static_cast<Eigen::Index>(update.u_lines.size());
+    const Eigen::Index line = amp.tia() ? element : tile.line_b(element);
+    if (amp.tia()) {
+      update.v_transpose(k, line) = -g * amp.open_loop_gain;
+    } else {
+      update.v_transpose(k, tile.line_a(element)) = g * amp.kappa * amp.beta;
+      update.v_transpose(k, line) = -g * amp.kappa * amp.beta;
+    }
+    update.u_lines.push_back(line);
+    const double rail = states[e] == AmplifierState::high ? amp.rail_high_volt : amp.rail_low_volt;
+    update.t0(line) = -g * rail;
+  }
+  return update;
 }
 
 // Solution of one tile at given row voltages.
@@ -251,35 +262,55 @@ void amplifier_outputs(const TileModel& tile, const AmplifierEquations& amp,
   }
 }
 
+// The line voltages (and row admittance) for given amplifier states, from the all-linear
+// inverse by the Woodbury identity: (A + U V^T)^-1 = A^-1 - A^-1 U S^-1 V^T A^-1 with
+// S = I + V^T A^-1 U, which costs O(lines x saturated) instead of a new factorisation.
+void solve_with_states(const TileModel& tile, const TerminationUpdate& update,
+                       const Eigen::VectorXd& v_lines_linear, bool with_jacobian,
+                       TileSolution& solution) {
+  const Eigen::VectorXd z = v_lines_linear - tile.a_inverse * update.t0;
+  if (update.u_lines.empty()) {
+    solution.v_lines = z;
+    if (with_jacobian) {
+      solution.y_eff = tile.y_eff_linear;
+    }
+    return;
+  }
+  const auto saturated = static_cast<Eigen::Index>(update.u_lines.size());
+  const Eigen::Index lines = tile.a_inverse.rows();
+  Eigen::MatrixXd w(lines, saturated);  // A^-1 U
+  for (Eigen::Index k = 0; k < saturated; ++k) {
+    w.col(k) = tile.a_inverse.col(update.u_lines[static_cast<std::size_t>(k)]);
+  }
+  const Eigen::MatrixXd s =
+      Eigen::MatrixXd::Identity(saturated, saturated) + update.v_transpose * w;
+  const Eigen::PartialPivLU<Eigen::MatrixXd> s_lu(s);
+  solution.v_lines = z - w * s_lu.solve(update.v_transpose * z);
+  if (with_jacobian) {
+    Eigen::MatrixXd rows_w(tile.y_rs.rows(), saturated);  // Y_rs A^-1 U
+    for (Eigen::Index k = 0; k < saturated; ++k) {
+      rows_w.col(k) = tile.rows_a_inverse.col(update.u_lines[static_cast<std::size_t>(k)]);
+    }
+    solution.y_eff = tile.y_eff_linear + rows_w * s_lu.solve(update.v_transpose * tile.k_linear);
+  }
+}
+
 TileSolution solve_tile(const TileModel& tile, const AmplifierEquations& amp,
                         const Eigen::VectorXd& v_rows, bool with_jacobian) {
   std::vector<AmplifierState> states(active_set_size(tile, amp), AmplifierState::linear);
   TileSolution solution;
-  solution.v_lines = -(tile.k_linear * v_rows);
-  bool all_linear = true;
+  const Eigen::VectorXd v_lines_linear = -(tile.k_linear * v_rows);
+  solve_with_states(tile, termination_update(tile, amp, states), v_lines_linear, with_jacobian,
+                    solution);
   // Active-set iteration: each pass fixes every amplifier whose state contradicts its equations,
   // then re-solves the line ends with the new terminations.
-  for (std::size_t pass = 0;; ++pass) {
-    if (!update_states(tile, amp, solution.v_lines, states)) {
-      break;
-    }
+  for (std::size_t pass = 0; update_states(tile, amp, solution.v_lines, states); ++pass) {
     if (pass > 4 * states.size() + 8) {
       throw ImacError(ErrorKind::runtime,
                       "the amplifier saturation states of a tile do not settle");
     }
-    all_linear = std::all_of(states.begin(), states.end(),
-                             [](AmplifierState s) { return s == AmplifierState::linear; });
-    Eigen::MatrixXd t;
-    Eigen::VectorXd t0;
-    terminations(tile, amp, states, t, t0);
-    const Eigen::PartialPivLU<Eigen::MatrixXd> lu(tile.y_ss + t);
-    solution.v_lines = lu.solve(-(tile.y_sr * v_rows) - t0);
-    if (with_jacobian) {
-      solution.y_eff = tile.y_rr - tile.y_rs * lu.solve(tile.y_sr);
-    }
-  }
-  if (with_jacobian && all_linear) {
-    solution.y_eff = tile.y_eff_linear;
+    solve_with_states(tile, termination_update(tile, amp, states), v_lines_linear, with_jacobian,
+                      solution);
   }
   solution.i_rows = tile.y_rr * v_rows + tile.y_rs * solution.v_lines;
   amplifier_outputs(tile, amp, states, solution);
@@ -546,14 +577,10 @@ FastEvaluator::FastEvaluator(const ImacNetwork& network, NeuronTable neuron_tabl
         tile.y_rs = y.topRightCorner(m, s);
         tile.y_sr = y.bottomLeftCorner(s, m);
         tile.y_ss = y.bottomRightCorner(s, s);
-        Eigen::MatrixXd t;
-        Eigen::VectorXd t0;
-        terminations(tile, model.amplifier,
-                     std::vector<AmplifierState>(active_set_size(tile, model.amplifier),
-                                                 AmplifierState::linear),
-                     t, t0);
-        const Eigen::PartialPivLU<Eigen::MatrixXd> lu(tile.y_ss + t);
-        tile.k_linear = lu.solve(tile.y_sr);
+        tile.a_inverse =
+            (tile.y_ss + linear_terminations(tile, model.amplifier)).partialPivLu().inverse();
+        tile.rows_a_inverse = tile.y_rs * tile.a_inverse;
+        tile.k_linear = tile.a_inverse * tile.y_sr;
         tile.y_eff_linear = tile.y_rr - tile.y_rs * tile.k_linear;
         row.push_back(std::move(tile));
       }
