@@ -164,11 +164,21 @@ pid_t fork_process() {
   if (pid < 0) {
     throw_errno("fork", errno);
   }
+  // The child makes itself a group leader too, but only once it runs: until then a kill of the
+  // group would find no group, and a worker timed out that early would live on while its
+  // parent waits for it. Both sides call setpgid so that the group exists as fork returns.
+  if (pid > 0 && setpgid(pid, pid) != 0 && errno != EACCES && errno != ESRCH) {
+    throw_errno("setpgid", errno);
+  }
   return pid;
 }
 
 void kill_process_group(pid_t group_leader) {
   if (kill(-group_leader, SIGKILL) != 0 && errno != ESRCH) {
+    throw_errno("kill", errno);
+  }
+  // The leader itself as well, should it not lead its group (yet).
+  if (kill(group_leader, SIGKILL) != 0 && errno != ESRCH) {
     throw_errno("kill", errno);
   }
 }

@@ -51,6 +51,8 @@ IoOutcome write_all(int fd, std::span<const std::byte> bytes);
 // first; without a deadline it blocks.
 IoOutcome read_exact(int fd, std::span<std::byte> bytes, std::optional<Deadline> deadline);
 
+// fork() after flushing stdio; in the parent the child is already the leader of its own process
+// group when this returns.
 pid_t fork_process();
 
 // SIGKILLs the worker's whole process group (the worker and any shell it started); a group that

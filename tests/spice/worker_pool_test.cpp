@@ -191,6 +191,26 @@ TEST(WorkerPool, HungWorkerIsKilledAtTheTimeOutAndReplaced) {
   expect_divider_works(pool);
 }
 
+// Time-outs so short that they fire while freshly forked workers are still starting up, on
+// several job threads at once: every worker must be killed all the same, also one that has not
+// yet run far enough to make itself a process-group leader, or the pool would wait for it.
+TEST(WorkerPool, TimeOutsWhileWorkersStartStillKillThem) {
+  WorkerPool pool(WorkerPoolOptions{.worker_count = 2, .job_timeout = milliseconds(1)});
+  SpiceJob job = divider_job(1.0, 1000.0, 3000.0);
+  job.commands = {"shell sleep 1", "op"};
+  const std::vector<SpiceJob> jobs(4, job);
+  const auto start = std::chrono::steady_clock::now();
+  for (int round = 0; round < 25; ++round) {
+    for (auto& outcome : pool.run_all(jobs)) {
+      ASSERT_TRUE(std::holds_alternative<SpiceError>(outcome));
+      EXPECT_NE(std::string(std::get<SpiceError>(outcome).what()).find("time-out"),
+                std::string::npos)
+          << std::get<SpiceError>(outcome).what();
+    }
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(30));
+}
+
 TEST(WorkerPool, ControlledExitIsRuntimeErrorAndWorkerIsReplaced) {
   WorkerPool pool(WorkerPoolOptions{});
   SpiceJob job = divider_job(1.0, 1000.0, 3000.0);
