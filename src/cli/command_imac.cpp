@@ -1,4 +1,5 @@
 // imcosim imac netlist|spice|fast|validate: IMAC fully-connected networks at circuit level.
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -209,16 +210,32 @@ void write_result(const po::variables_map& values, const Network& loaded,
   std::cout << "wrote " << values["output"].as<std::string>() << "\n";
 }
 
-imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& values) {
-  const auto tile_options = tile_simulation_options(values);
-  return {.samples_per_run = tile_options.samples_per_run, .on_progress = tile_options.on_progress};
+// Samples per transient run: as given, or spread evenly over the workers (so that they all
+// work), at most 16 per run (so that progress shows and a failed run loses little).
+imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& values,
+                                                      Eigen::Index samples) {
+  constexpr Eigen::Index max_default_samples_per_run = 16;
+  Eigen::Index samples_per_run = 0;
+  if (values.count("samples-per-run") != 0) {
+    samples_per_run = values["samples-per-run"].as<long>();
+    if (samples_per_run < 1) {
+      throw UsageError("--samples-per-run must be at least 1, not " +
+                       std::to_string(samples_per_run));
+    }
+  } else {
+    const Eigen::Index workers = values["workers"].as<int>();
+    samples_per_run =
+        std::clamp<Eigen::Index>((samples + workers - 1) / workers, 1, max_default_samples_per_run);
+  }
+  return {.samples_per_run = samples_per_run, .on_progress = progress_lines()};
 }
 
 imac::ImacEvaluation run_spice(const po::variables_map& values, const Network& loaded,
                                spice::WorkerPool& pool, double& elapsed_s) {
   const Stopwatch run_time;
-  auto evaluation = imac::evaluate_with_spice(pool, loaded.network, loaded.inputs.inputs_volt,
-                                              spice_evaluation_options(values));
+  auto evaluation =
+      imac::evaluate_with_spice(pool, loaded.network, loaded.inputs.inputs_volt,
+                                spice_evaluation_options(values, loaded.inputs.inputs_volt.rows()));
   elapsed_s = run_time.elapsed_s();
   return evaluation;
 }
@@ -295,7 +312,7 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   if (!through_ngspice) {
     add_fast_options(syntax);
   }
-  add_spice_options(syntax);
+  add_spice_options(syntax, SpiceRuns::transients);
   syntax.options.add_options()("output,o", po::value<std::string>(), "result file (HDF5)");
   const auto values = parse_command_line(syntax, args);
   if (!values) {
@@ -321,7 +338,7 @@ int run_imac_validate(const std::vector<std::string>& args) {
                        "they disagree.");
   add_network_options(syntax);
   add_fast_options(syntax);
-  add_spice_options(syntax);
+  add_spice_options(syntax, SpiceRuns::transients);
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

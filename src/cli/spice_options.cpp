@@ -9,14 +9,29 @@
 
 namespace imcosim::cli {
 
-void add_spice_options(CommandSyntax& syntax) {
+void add_spice_options(CommandSyntax& syntax, SpiceRuns runs) {
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
   syntax.options.add_options()("workers", po::value<int>()->default_value(static_cast<int>(cores)),
                                "ngspice worker processes run in parallel (default: one per core)")(
       "timeout", po::value<double>()->default_value(600.0),
-      "seconds one ngspice run may take before its worker is killed")(
-      "samples-per-run", po::value<long>()->default_value(64),
-      "input vectors evaluated in one ngspice DC sweep (one matrix reordering)");
+      "seconds one ngspice run may take before its worker is killed");
+  if (runs == SpiceRuns::dc_sweeps) {
+    syntax.options.add_options()(
+        "samples-per-run", po::value<long>()->default_value(64),
+        "input vectors evaluated in one ngspice DC sweep (one matrix reordering)");
+  } else {
+    syntax.options.add_options()(
+        "samples-per-run", po::value<long>(),
+        "input samples per ngspice transient run; each run adds one idle window (default: the "
+        "samples spread evenly over the workers, at most 16 per run)");
+  }
+}
+
+std::function<void(Eigen::Index, Eigen::Index)> progress_lines() {
+  return [stopwatch = std::make_shared<Stopwatch>()](Eigen::Index done, Eigen::Index total) {
+    std::cerr << "ngspice: " << done << "/" << total << " samples, " << stopwatch->elapsed_s()
+              << " s\n";
+  };
 }
 
 spice::WorkerPoolOptions worker_pool_options(const po::variables_map& values) {
@@ -42,11 +57,7 @@ spice::TileSimulationOptions tile_simulation_options(const po::variables_map& va
   }
   spice::TileSimulationOptions options;
   options.samples_per_run = samples_per_run;
-  options.on_progress = [stopwatch = std::make_shared<Stopwatch>()](Eigen::Index done,
-                                                                    Eigen::Index total) {
-    std::cerr << "ngspice: " << done << "/" << total << " samples, " << stopwatch->elapsed_s()
-              << " s\n";
-  };
+  options.on_progress = progress_lines();
   return options;
 }
 

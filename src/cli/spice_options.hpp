@@ -6,10 +6,17 @@
 
 namespace imcosim::cli {
 
+// What one ngspice run of a command holds.
+enum class SpiceRuns {
+  dc_sweeps,   // crossbar tiles: input vectors batched into one DC sweep (default 64 per run)
+  transients,  // IMAC networks: input samples as windows of one transient (default: spread)
+};
+
 // The options every command that runs ngspice shares: --workers, --timeout, --samples-per-run.
-void add_spice_options(CommandSyntax& syntax);
+void add_spice_options(CommandSyntax& syntax, SpiceRuns runs = SpiceRuns::dc_sweeps);
 [[nodiscard]] spice::WorkerPoolOptions worker_pool_options(const po::variables_map& values);
 // Progress lines on stderr ("ngspice: 64/256 samples, 12.3 s") for long runs.
+[[nodiscard]] std::function<void(Eigen::Index, Eigen::Index)> progress_lines();
 [[nodiscard]] spice::TileSimulationOptions tile_simulation_options(const po::variables_map& values);
 
 }  // namespace imcosim::cli
