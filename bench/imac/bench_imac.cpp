@@ -110,8 +110,9 @@ int main(int argc, char** argv) {
   spice::WorkerPool pool({.worker_count = arguments.workers});
   const Eigen::MatrixXd spice_inputs = inputs.topRows(arguments.spice_samples);
   auto start = std::chrono::steady_clock::now();
-  const auto reference = imac::evaluate_with_spice(pool, network, spice_inputs,
-                                                   {.samples_per_run = 1, .on_progress = {}});
+  imac::SpiceEvaluationOptions one_sample_per_run;
+  one_sample_per_run.samples_per_run = 1;
+  const auto reference = imac::evaluate_with_spice(pool, network, spice_inputs, one_sample_per_run);
   const double spice_s = seconds_since(start);
 
   // 2. The fast path: the neuron table (cached after the first run), the evaluator's set-up,

@@ -227,15 +227,39 @@ imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& v
     samples_per_run =
         std::clamp<Eigen::Index>((samples + workers - 1) / workers, 1, max_default_samples_per_run);
   }
-  return {.samples_per_run = samples_per_run, .on_progress = progress_lines()};
+  imac::SpiceEvaluationOptions options;
+  options.samples_per_run = samples_per_run;
+  options.on_progress = progress_lines();
+  return options;
 }
 
+// The version for the result file; asking it is one more ngspice job, which may fail where the
+// simulation runs failed (e.g. a tiny --timeout), and must not lose their results.
+std::string ngspice_version_or_unknown(spice::WorkerPool& pool) {
+  try {
+    return spice::ngspice_version(pool);
+  } catch (const spice::SpiceError&) {
+    return "version unknown";
+  }
+}
+
+// With `failures`, a failed ngspice run leaves its samples NaN, is described there, and the
+// other runs go on; without, it throws.
 imac::ImacEvaluation run_spice(const po::variables_map& values, const Network& loaded,
-                               spice::WorkerPool& pool, double& elapsed_s) {
+                               spice::WorkerPool& pool, double& elapsed_s,
+                               std::vector<std::string>* failures = nullptr) {
   const Stopwatch run_time;
+  auto options = spice_evaluation_options(values, loaded.inputs.inputs_volt.rows());
+  if (failures != nullptr) {
+    options.on_failure = [failures](Eigen::Index first, Eigen::Index count,
+                                    const spice::SpiceError& error) {
+      failures->push_back("samples " + std::to_string(first) + " to " +
+                          std::to_string(first + count - 1) + ": " + error.what());
+      std::cerr << "ngspice failed on " << failures->back() << "\n";
+    };
+  }
   auto evaluation =
-      imac::evaluate_with_spice(pool, loaded.network, loaded.inputs.inputs_volt,
-                                spice_evaluation_options(values, loaded.inputs.inputs_volt.rows()));
+      imac::evaluate_with_spice(pool, loaded.network, loaded.inputs.inputs_volt, options);
   elapsed_s = run_time.elapsed_s();
   return evaluation;
 }
@@ -322,12 +346,20 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   spice::WorkerPool pool(worker_pool_options(*values));
   print_network(loaded.network);
   double elapsed_s = 0.0;
-  const auto evaluation = through_ngspice ? run_spice(*values, loaded, pool, elapsed_s)
+  std::vector<std::string> failures;
+  const auto evaluation = through_ngspice ? run_spice(*values, loaded, pool, elapsed_s, &failures)
                                           : run_fast(*values, loaded, pool, elapsed_s);
   const std::string backend_name =
-      through_ngspice ? "spice (ngspice " + spice::ngspice_version(pool) + ")" : "fast";
+      through_ngspice ? "spice (ngspice " + ngspice_version_or_unknown(pool) + ")" : "fast";
   print_summary(evaluation, loaded.inputs, backend_name, elapsed_s);
   write_result(*values, loaded, evaluation, backend_name, elapsed_s);
+  if (!failures.empty()) {
+    throw Error(ErrorKind::runtime,
+                std::to_string(failures.size()) +
+                    " ngspice run(s) failed; their samples are NaN (class -1) in the results, "
+                    "the first: " +
+                    failures.front());
+  }
   return 0;
 }
 

@@ -18,11 +18,13 @@ Eigen::VectorXd indices_as_vector(const std::vector<Eigen::Index>& indices) {
   return values;
 }
 
-std::vector<Eigen::Index> vector_as_indices(const Eigen::VectorXd& values,
-                                            const std::string& where) {
+// Class indices are whole numbers >= 0; predicted classes may also be no_class.
+std::vector<Eigen::Index> vector_as_indices(const Eigen::VectorXd& values, const std::string& where,
+                                            bool allow_no_class) {
   std::vector<Eigen::Index> indices;
+  const double smallest = allow_no_class ? static_cast<double>(no_class) : 0.0;
   for (Eigen::Index k = 0; k < values.size(); ++k) {
-    if (!(values(k) >= 0.0) || values(k) != std::floor(values(k))) {
+    if (!(values(k) >= smallest) || values(k) != std::floor(values(k))) {
       throw ImacError(ErrorKind::bad_input, where + "[" + std::to_string(k) +
                                                 "] is not a class index (a whole number >= 0)");
     }
@@ -55,7 +57,7 @@ NetworkInputs read_network_inputs(const std::filesystem::path& path) {
                                                 io::hdf5::shape_text(labels.shape()) +
                                                 "; expected one class index per input row");
     }
-    inputs.labels = vector_as_indices(labels.read_vector(), where + ":/labels");
+    inputs.labels = vector_as_indices(labels.read_vector(), where + ":/labels", false);
   }
   return inputs;
 }
@@ -98,7 +100,7 @@ ImacEvaluation read_evaluation(const std::filesystem::path& path) {
   ImacEvaluation evaluation;
   evaluation.outputs_volt = file.open_dataset("outputs").read_matrix();
   evaluation.predicted_class = vector_as_indices(file.open_dataset("predicted_class").read_vector(),
-                                                 file.file_name() + ":/predicted_class");
+                                                 file.file_name() + ":/predicted_class", true);
   evaluation.power_watt = file.open_dataset("power").read_vector();
   evaluation.settled_power_watt = file.open_dataset("settled_power").read_vector();
   evaluation.latency_s = file.open_dataset("latency").read_vector();

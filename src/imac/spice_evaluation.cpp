@@ -187,10 +187,11 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   }
   const Eigen::Index samples = inputs_volt.rows();
   ImacEvaluation evaluation;
-  evaluation.outputs_volt.resize(samples, network.output_count());
-  evaluation.power_watt.resize(samples);
-  evaluation.settled_power_watt.resize(samples);
-  evaluation.latency_s.resize(samples);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  evaluation.outputs_volt.setConstant(samples, network.output_count(), nan);
+  evaluation.power_watt.setConstant(samples, nan);
+  evaluation.settled_power_watt.setConstant(samples, nan);
+  evaluation.latency_s.setConstant(samples, nan);
 
   // 1. One transient run per batch of samples, spread over the workers.
   std::vector<spice::SpiceJob> jobs;
@@ -208,11 +209,15 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
     // 3. Measure each window: outputs at its end, power over it, settling within it.
     for (std::size_t j = begin; j < end; ++j) {
       auto& result = results[j - begin];
-      if (auto* error = std::get_if<spice::SpiceError>(&result)) {
-        throw *error;
-      }
       const Eigen::Index first = firsts[j];
       const Eigen::Index count = std::min(options.samples_per_run, samples - first);
+      if (auto* error = std::get_if<spice::SpiceError>(&result)) {
+        if (!options.on_failure) {
+          throw *error;
+        }
+        options.on_failure(first, count, *error);
+        continue;
+      }
       measure_run(unpack(std::get<spice::SpiceResult>(std::move(result)), network), network,
                   inputs_volt.middleRows(first, count), first, evaluation);
     }

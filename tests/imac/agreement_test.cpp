@@ -48,8 +48,9 @@ TEST_P(FastAgreesWithNgspice, OnEveryOutputAndClass) {
 
   // One sample per run, so that the two workers share the transients.
   spice::WorkerPool pool({.worker_count = 2});
-  const auto reference =
-      evaluate_with_spice(pool, network, inputs, {.samples_per_run = 1, .on_progress = {}});
+  SpiceEvaluationOptions one_sample_per_run;
+  one_sample_per_run.samples_per_run = 1;
+  const auto reference = evaluate_with_spice(pool, network, inputs, one_sample_per_run);
   const FastEvaluator fast_evaluator(
       network, characterise_neuron(pool, neuron_circuit(parameters), neuron_grid_for(parameters),
                                    testing::shared_neuron_cache()));

@@ -109,6 +109,24 @@ TEST(ImacCli, ValidatePassesAndSpiceReportsPowerAndLatency) {
   EXPECT_GT(result.latency_s(0), 0.0);
 }
 
+// A failed ngspice run costs its own samples only: they are NaN (class -1) in the result file,
+// which is still written, and the command exits 1 naming the failure.
+TEST(ImacCli, FailedNgspiceRunsLeaveTheirSamplesNaNAndExitOne) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 6,4,3 --samples 3");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+  const auto spice =
+      run_imcosim("imac spice " + network_arguments(scratch) +
+                  " --timeout 0.001 --samples-per-run 1 -o " + shell_quoted(scratch / "spice.h5"));
+  EXPECT_EQ(spice.exit_code, 1) << spice.output;
+  EXPECT_NE(spice.output.find("3 ngspice run(s) failed"), std::string::npos) << spice.output;
+  EXPECT_NE(spice.output.find("time-out"), std::string::npos) << spice.output;
+  const auto result = imac::read_evaluation(scratch / "spice.h5");
+  ASSERT_EQ(result.outputs_volt.rows(), 3);
+  EXPECT_TRUE(result.outputs_volt.array().isNaN().all());
+  EXPECT_EQ(result.predicted_class, std::vector<Eigen::Index>(3, imac::no_class));
+}
+
 struct MalformedModel {
   const char* name;
   const char* python;   // writes the model file `p` with h5py; numpy as np

@@ -8,7 +8,8 @@ namespace imcosim::imac {
 // What both back-ends report per input sample (docs/imac.md defines each figure).
 struct ImacEvaluation {
   Eigen::MatrixXd outputs_volt;  // K x n_out: output neuron voltages at the end of each window
-  std::vector<Eigen::Index> predicted_class;  // K: index of the largest output voltage
+  // K: index of the largest output voltage; no_class where the sample has no outputs (NaN).
+  std::vector<Eigen::Index> predicted_class;
   // K: average power per inference, watts: the power delivered by the supplies (vdd, vss, and
   // the neurons' low supply when it is not ground) and the input drivers, averaged over the
   // sample's window. The fast back-end gives the settled (static) value.
@@ -20,7 +21,10 @@ struct ImacEvaluation {
   Eigen::VectorXd latency_s;
 };
 
-// Index of the largest entry of each row (the first one on ties).
+// The predicted class of a sample that could not be evaluated.
+inline constexpr Eigen::Index no_class = -1;
+
+// Index of the largest entry of each row (the first one on ties); no_class for a row with NaN.
 std::vector<Eigen::Index> argmax_rows(const Eigen::MatrixXd& values);
 
 }  // namespace imcosim::imac
