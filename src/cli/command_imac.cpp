@@ -17,6 +17,7 @@
 #include "imcosim/imac/spice_evaluation.hpp"
 #include "imcosim/io/atomic_file.hpp"
 #include "imcosim/version.hpp"
+#include "progress_report.hpp"
 #include "spice_options.hpp"
 #include "stopwatch.hpp"
 
@@ -277,9 +278,31 @@ imac::ImacEvaluation run_fast(const po::variables_map& values, const Network& lo
   const imac::FastEvaluator evaluator(loaded.network, std::move(table));
   std::cout << "fast set-up (tile port admittances, amplifier terminations): "
             << setup_time.elapsed_s() << " s\n";
+  // Blocks of samples, so that a long batch shows its progress; each block spreads over the
+  // cores.
+  constexpr Eigen::Index block_samples = 4096;
+  const Eigen::MatrixXd& inputs = loaded.inputs.inputs_volt;
+  const Eigen::Index samples = inputs.rows();
+  imac::ImacEvaluation evaluation;
+  evaluation.outputs_volt.resize(samples, loaded.network.output_count());
+  evaluation.power_watt.resize(samples);
+  evaluation.settled_power_watt.resize(samples);
+  evaluation.latency_s.resize(samples);
+  ProgressReport progress("fast", samples, 0);
   const Stopwatch evaluate_time;
-  auto evaluation = evaluator.evaluate(loaded.inputs.inputs_volt);
+  for (Eigen::Index first = 0; first < samples; first += block_samples) {
+    const Eigen::Index count = std::min(block_samples, samples - first);
+    auto block = evaluator.evaluate(inputs.middleRows(first, count));
+    evaluation.outputs_volt.middleRows(first, count) = block.outputs_volt;
+    evaluation.power_watt.segment(first, count) = block.power_watt;
+    evaluation.settled_power_watt.segment(first, count) = block.settled_power_watt;
+    evaluation.latency_s.segment(first, count) = block.latency_s;
+    evaluation.predicted_class.insert(evaluation.predicted_class.end(),
+                                      block.predicted_class.begin(), block.predicted_class.end());
+    progress.update(first + count);
+  }
   elapsed_s = evaluate_time.elapsed_s();
+  progress.finish();
   return evaluation;
 }
 
