@@ -8,16 +8,15 @@
 #include "imcosim/io/hdf5.hpp"
 #include "imcosim/solver/ideal_solver.hpp"
 #include "imcosim/solver/transfer_solver.hpp"
+#include "network_samples.hpp"
 #include "parallel_for.hpp"
+#include "sample_streams.hpp"
 #include "spice_samples.hpp"
 
 namespace imcosim::campaign {
 
 namespace {
 
-// Independent streams of one sample, derived from its seed: the same devices whatever the
-// inputs, and the same inputs whatever the device model.
-enum class Stream : std::uint64_t { devices = 0, inputs = 1, reads = 2 };
 // The shared targets come from an index no sample can have (samples are < 2^63).
 constexpr std::uint64_t shared_targets_index = ~std::uint64_t{0};
 
@@ -25,10 +24,6 @@ constexpr std::uint64_t shared_targets_index = ~std::uint64_t{0};
 // solver; with solver = none or ideal it is the ideal product like the solver back-end.
 bool nominal_is_exact(const CampaignConfig& config) {
   return config.solver && *config.solver != solver::SolverMethod::ideal;
-}
-
-device::RandomStream stream_for(std::uint64_t sample_seed, Stream stream) {
-  return device::RandomStream(device::derive_seed(sample_seed, static_cast<std::uint64_t>(stream)));
 }
 
 // One sample as the fast back-ends see it; `reads` are kept for ngspice.
@@ -47,11 +42,12 @@ Eigen::MatrixXd read_input_file(const CampaignConfig& config) {
   auto file = io::hdf5::File::open_read_only(config.input_file);
   Eigen::MatrixXd inputs = file.open_dataset("inputs").read_matrix();
   if (inputs.rows() < 1 || inputs.cols() != config.rows) {
-    throw CampaignError(ErrorKind::bad_input,
-                        config.input_file.string() + ":/inputs has shape [" +
-                            std::to_string(inputs.rows()) + "][" + std::to_string(inputs.cols()) +
-                            "]; expected [K][" + std::to_string(config.rows) +
-                            "] with K >= 1 (one input vector of tile.rows volts per row)");
+    throw CampaignError(ErrorKind::bad_input, config.input_file.string() + ":/inputs has shape [" +
+                                                  std::to_string(inputs.rows()) + "][" +
+                                                  std::to_string(inputs.cols()) +
+                                                  "]; expected [K][" + std::to_string(config.rows) +
+                                                  "] with K >= 1 (one input vector of " +
+                                                  std::to_string(config.rows) + " volts per row)");
   }
   for (Eigen::Index k = 0; k < inputs.rows(); ++k) {
     if (!inputs.row(k).allFinite()) {
@@ -71,7 +67,7 @@ struct Campaign::Shared {
   std::unique_ptr<solver::TransferSolver> nominal;
 };
 
-Campaign::Campaign(CampaignConfig config)
+Campaign::Campaign(CampaignConfig config, const NetworkResources& resources)
     : config_(std::move(config)),
       device_model_(config_.device, "[device]"),
       file_inputs_volt_(read_input_file(config_)),
@@ -81,9 +77,22 @@ Campaign::Campaign(CampaignConfig config)
   ConfigurationHash hash;
   hash.add(text_);
   hash.add(file_inputs_volt_);
+  device_count_ = config_.rows * config_.cols;
+
+  // 2. A network: its weights, and what its samples share (nominal network, neuron table).
+  if (config_.network) {
+    for (const auto& layer : config_.network->model->layers()) {
+      hash.add(layer.weight);
+      hash.add(layer.bias);
+    }
+    hash_ = hash.hex();
+    network_ = std::make_unique<NetworkSamples>(config_, device_model_, resources);
+    device_count_ = network_->device_count();
+    return;
+  }
   hash_ = hash.hex();
 
-  // 2. Shared targets, and the nominal circuit's exact transfer matrix.
+  // 3. Shared targets, and the nominal circuit's exact transfer matrix.
   if (config_.targets == TargetMode::shared) {
     auto stream = device::RandomStream(device::derive_seed(config_.seed, shared_targets_index));
     shared_->target_g_siemens =
@@ -98,6 +107,9 @@ Campaign::Campaign(CampaignConfig config)
 Campaign::~Campaign() = default;
 
 std::vector<std::string> Campaign::output_names() const {
+  if (network_) {
+    return network_->output_names();
+  }
   std::vector<std::string> names{"nominal"};
   if (config_.ideal) {
     names.emplace_back("ideal");
@@ -114,6 +126,9 @@ bool Campaign::is_spice_sample(std::int64_t sample) const noexcept {
 
 SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
                                const EvaluationOptions& options) const {
+  if (network_) {
+    return network_->evaluate(first, count, options, file_inputs_volt_);
+  }
   const Eigen::Index vectors = config_.vectors_per_sample;
   const Eigen::Index rows = config_.rows;
   const Eigen::Index cols = config_.cols;
@@ -136,20 +151,7 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
     result.programmed_g_siemens = programmed.programmed_g_siemens;
 
     // 1b. Input vectors: uniform voltages, or the next K rows of the input file.
-    result.inputs_volt.resize(vectors, rows);
-    if (config_.input_source == InputSource::random) {
-      auto input_stream = stream_for(result.seed, Stream::inputs);
-      for (Eigen::Index k = 0; k < vectors; ++k) {
-        for (Eigen::Index i = 0; i < rows; ++i) {
-          result.inputs_volt(k, i) = input_stream.uniform(config_.v_min_volt, config_.v_max_volt);
-        }
-      }
-    } else {
-      for (Eigen::Index k = 0; k < vectors; ++k) {
-        result.inputs_volt.row(k) =
-            file_inputs_volt_.row((sample * vectors + k) % file_inputs_volt_.rows());
-      }
-    }
+    result.inputs_volt = sample_inputs(config_, file_inputs_volt_, sample, result.seed);
 
     // 1c. Reads: one for all vectors, or with read noise one fresh read per vector.
     auto read_stream = stream_for(result.seed, Stream::reads);
@@ -206,7 +208,7 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
   block.conductance_siemens.resize(config_.store_conductances ? count : 0, rows * cols);
   const auto names = output_names();
   for (const auto& name : names) {
-    block.outputs_ampere.emplace_back(name, Eigen::MatrixXd(count * vectors, cols));
+    block.outputs.emplace_back(name, Eigen::MatrixXd(count * vectors, cols));
   }
   std::vector<std::int64_t> spice_positions;
   for (std::int64_t position = 0; position < count; ++position) {
@@ -220,7 +222,7 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
           Eigen::Map<const Eigen::RowVectorXd>(row_major.data(), rows * cols);
     }
     for (std::size_t b = 0; b < names.size(); ++b) {
-      block.outputs_ampere[b].second.middleRows(position * vectors, vectors) = result.outputs[b];
+      block.outputs[b].second.middleRows(position * vectors, vectors) = result.outputs[b];
     }
     if (is_spice_sample(first + position)) {
       spice_positions.push_back(position);
@@ -238,13 +240,13 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
     block.spice_sample(static_cast<Eigen::Index>(p), 0) =
         static_cast<double>(spice_samples[p].index);
   }
-  block.spice_outputs_ampere.resize(0, cols);
+  block.spice_outputs.resize(0, cols);
   if (!spice_samples.empty()) {
     if (options.pool == nullptr) {
       throw CampaignError(ErrorKind::runtime,
                           "the campaign runs ngspice but no worker pool was given");
     }
-    block.spice_outputs_ampere = simulate_samples(*options.pool, config_.wires, spice_samples);
+    block.spice_outputs = simulate_samples(*options.pool, config_.wires, spice_samples);
   }
   return block;
 }

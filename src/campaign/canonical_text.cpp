@@ -1,4 +1,6 @@
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "imcosim/campaign/config.hpp"
 
@@ -21,6 +23,40 @@ class CanonicalWriter {
   std::ostringstream text_;
 };
 
+// Numbers with 17 significant digits (exact), separated by `separator`.
+std::string joined_exactly(const std::vector<double>& values, std::string_view separator) {
+  std::ostringstream text;
+  text.precision(17);
+  for (const double value : values) {
+    text << (text.tellp() > 0 ? separator : "") << value;
+  }
+  return text.str();
+}
+
+// The network's shape and every value of its circuit (the weights themselves enter the
+// configuration hash, not the text).
+void write_network(CanonicalWriter& out, const NetworkSubject& network) {
+  out.line("network.model", network.model_file.filename().string());
+  out.line("network.circuit", network.circuit_file.filename().string());
+  const auto& model = *network.model;
+  std::string sizes = std::to_string(model.input_count());
+  for (const auto& layer : model.layers()) {
+    sizes += "-" + std::to_string(layer.weight.rows());
+  }
+  out.line("network.sizes", sizes);
+  out.line("network.encoding", imac::encoding_name(model.encoding()));
+  out.line("network.levels", model.levels());
+  const auto& circuit = network.circuit;
+  for (const auto& parameter : imac::imac_parameters()) {
+    out.line("circuit." + std::string(parameter.spec.name), circuit.*parameter.field);
+  }
+  out.line("circuit.xbar_rows", circuit.xbar_rows);
+  out.line("circuit.xbar_cols", circuit.xbar_cols);
+  out.line("circuit.wire_model", imac::wire_model_name(circuit.wire_model));
+  out.line("circuit.neuron", imac::neuron_kind_name(circuit.neuron));
+  out.line("circuit.amp_gains", joined_exactly(circuit.amp_gains, ","));
+}
+
 }  // namespace
 
 std::string canonical_text(const CampaignConfig& config) {
@@ -28,19 +64,18 @@ std::string canonical_text(const CampaignConfig& config) {
   out.line("campaign.samples", config.samples);
   out.line("campaign.seed", config.seed);
   out.line("campaign.vectors_per_sample", config.vectors_per_sample);
-  out.line("tile.rows", config.rows);
-  out.line("tile.cols", config.cols);
-  for (const auto& parameter : circuit::wire_parameters) {
-    out.line("tile." + std::string(parameter.spec.name), config.wires.*parameter.field);
+  if (config.network) {
+    write_network(out, *config.network);
+  } else {
+    out.line("tile.rows", config.rows);
+    out.line("tile.cols", config.cols);
+    for (const auto& parameter : circuit::wire_parameters) {
+      out.line("tile." + std::string(parameter.spec.name), config.wires.*parameter.field);
+    }
+    out.line("tile.targets", target_mode_name(config.targets));
   }
-  out.line("tile.targets", target_mode_name(config.targets));
   out.line("device.states", device::state_set_name(config.device.states));
-  std::ostringstream listed;
-  listed.precision(17);
-  for (const double g_siemens : config.device.listed_g_siemens) {
-    listed << (listed.tellp() > 0 ? " " : "") << g_siemens;
-  }
-  out.line("device.conductances", listed.str());
+  out.line("device.conductances", joined_exactly(config.device.listed_g_siemens, " "));
   out.line("device.d2d_distribution", device::variation_name(config.device.d2d_variation));
   for (const auto& parameter : device::device_parameters) {
     out.line("device." + std::string(parameter.spec.name), config.device.*parameter.field);
@@ -52,9 +87,13 @@ std::string canonical_text(const CampaignConfig& config) {
   } else {
     out.line("inputs.file", config.input_file.filename().string());
   }
-  out.line("backends.ideal", config.ideal ? "true" : "false");
-  out.line("backends.solver",
-           config.solver ? std::string(solver::method_name(*config.solver)) : "none");
+  if (config.network) {
+    out.line("backends.fast", config.fast ? "true" : "false");
+  } else {
+    out.line("backends.ideal", config.ideal ? "true" : "false");
+    out.line("backends.solver",
+             config.solver ? std::string(solver::method_name(*config.solver)) : "none");
+  }
   out.line("backends.spice_every", config.spice_every);
   out.line("output.store_conductances", config.store_conductances ? "true" : "false");
   out.line("output.deflate_level", config.deflate_level);

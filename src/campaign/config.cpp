@@ -11,6 +11,7 @@
 #include "imcosim/campaign/error.hpp"
 #include "imcosim/circuit/error.hpp"
 #include "imcosim/device/error.hpp"
+#include "imcosim/imac/network.hpp"
 #include "imcosim/solver/error.hpp"
 
 namespace imcosim::campaign {
@@ -31,6 +32,7 @@ po::options_description config_keys() {
       "campaign.block_samples", po::value<std::int64_t>()->default_value(defaults.block_samples))(
       "tile.rows", po::value<std::int64_t>())("tile.cols", po::value<std::int64_t>())(
       "tile.targets", po::value<std::string>()->default_value("shared"))(
+      "network.model", po::value<std::string>())("network.circuit", po::value<std::string>())(
       "device.states", po::value<std::string>()->default_value("binary"))(
       "device.conductances", po::value<std::string>()->default_value(""))(
       "device.d2d_distribution", po::value<std::string>()->default_value("none"))(
@@ -40,6 +42,7 @@ po::options_description config_keys() {
       "inputs.file", po::value<std::string>()->default_value(""))(
       "backends.ideal", po::value<bool>()->default_value(defaults.ideal))(
       "backends.solver", po::value<std::string>()->default_value("direct"))(
+      "backends.fast", po::value<bool>()->default_value(defaults.fast))(
       "backends.spice_every", po::value<std::int64_t>()->default_value(defaults.spice_every))(
       "output.store_conductances", po::value<bool>()->default_value(defaults.store_conductances))(
       "output.deflate_level", po::value<int>()->default_value(defaults.deflate_level));
@@ -80,6 +83,36 @@ class KeyReader {
   [[nodiscard]] CampaignError error(const std::string& key, const std::string& problem) const {
     return {ErrorKind::bad_input, file_ + ": [" + key.substr(0, key.find('.')) + "] " +
                                       key.substr(key.find('.') + 1) + " " + problem};
+  }
+
+  // Whether the file sets `key` (a default does not count).
+  [[nodiscard]] bool given(const std::string& key) const {
+    return values_.count(key) != 0 && !values_[key].defaulted();
+  }
+
+  // Whether the file sets any key of `section`.
+  [[nodiscard]] bool section_given(const std::string& section) const {
+    for (const auto& [key, value] : values_) {
+      if (key.starts_with(section + ".") && !value.defaulted()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A path key, resolved relative to the configuration file wherever the command runs; the file
+  // must exist.
+  [[nodiscard]] std::filesystem::path existing_file(const std::string& key,
+                                                    const std::filesystem::path& config) const {
+    const auto text = get<std::string>(key);
+    const auto resolved = config.parent_path() / text;
+    std::error_code status;
+    if (!std::filesystem::is_regular_file(resolved, status)) {
+      throw error(key, "= '" + text + "': " + resolved.string() +
+                           " does not exist (a relative path is relative to the configuration "
+                           "file)");
+    }
+    return resolved;
   }
 
   [[nodiscard]] std::string where(const std::string& key) const {
@@ -155,6 +188,64 @@ device::DeviceParameters parse_device(const po::variables_map& values, const Key
   return device;
 }
 
+// Re-raises an error of the IMAC reader naming the configuration key that led to it: a model or
+// circuit that cannot be read is bad input, whatever the reader's reason.
+template <typename Read>
+auto read_for_key(const KeyReader& keys, const std::string& key, const Read& read) {
+  try {
+    return read();
+  } catch (const Error& error) {
+    throw CampaignError(ErrorKind::bad_input, keys.where(key) + ": " + error.what());
+  }
+}
+
+// [network]: the model, its circuit, and what they fix of the other sections. The device
+// model's states are the circuit's: a stuck device sits in the state the same technology
+// programs (LRS = R_low, HRS = R_high; g_max and g_min for k-level weights), so the circuit file
+// is the one place that says what the devices' conductances are.
+NetworkSubject parse_network(const KeyReader& keys, const std::filesystem::path& path,
+                             CampaignConfig& config) {
+  for (const char* key : {"backends.ideal", "backends.solver"}) {
+    if (keys.given(key)) {
+      throw keys.error(key,
+                       "is for tile campaigns; a network's back-ends are nominal, fast and "
+                       "ngspice (spice_every)");
+    }
+  }
+  for (const char* key :
+       {"device.states", "device.levels", "device.conductances", "device.g_min", "device.g_max"}) {
+    if (keys.given(key)) {
+      throw keys.error(key,
+                       "is set by the network: its devices hold the weights, at the conductances "
+                       "of the circuit file (r_low, r_high; g_min, g_max for k-level weights)");
+    }
+  }
+  NetworkSubject network;
+  network.model_file = keys.existing_file("network.model", path);
+  network.model = read_for_key(keys, "network.model", [&] {
+    return std::make_shared<const imac::ImacModel>(imac::read_model(network.model_file));
+  });
+  if (keys.given("network.circuit")) {
+    network.circuit_file = keys.existing_file("network.circuit", path);
+    network.circuit = read_for_key(keys, "network.circuit",
+                                   [&] { return imac::read_parameters(network.circuit_file); });
+  }
+  // The circuit must fit the model (e.g. one amplifier gain per layer).
+  read_for_key(keys, network.circuit_file.empty() ? "network.model" : "network.circuit",
+               [&] { return imac::ImacNetwork(*network.model, network.circuit).tile_count(); });
+
+  config.rows = network.model->input_count();
+  config.cols = network.model->output_count();
+  config.ideal = false;
+  config.solver = std::nullopt;
+  const bool k_level = network.model->encoding() == imac::WeightEncoding::k_level;
+  config.device.g_min_siemens =
+      k_level ? network.circuit.g_min_siemens : 1.0 / network.circuit.r_high_ohm;
+  config.device.g_max_siemens =
+      k_level ? network.circuit.g_max_siemens : 1.0 / network.circuit.r_low_ohm;
+  return network;
+}
+
 }  // namespace
 
 std::string_view target_mode_name(TargetMode mode) {
@@ -189,8 +280,21 @@ CampaignConfig read_campaign_config(const std::filesystem::path& path) {
   config.vectors_per_sample = keys.integer_at_least("campaign.vectors_per_sample", 1);
   config.block_samples = keys.integer_at_least("campaign.block_samples", 1);
 
-  config.rows = keys.integer_at_least("tile.rows", 1);
-  config.cols = keys.integer_at_least("tile.cols", 1);
+  // A campaign's subject is one crossbar tile or one IMAC network.
+  const bool network = keys.section_given("network");
+  if (network && keys.section_given("tile")) {
+    throw CampaignError(ErrorKind::bad_input,
+                        file +
+                            ": has both a [tile] and a [network] section; a campaign's subject "
+                            "is one crossbar tile or one IMAC network");
+  }
+  if (!network) {
+    if (keys.given("backends.fast")) {
+      throw keys.error("backends.fast", "is for network campaigns ([network])");
+    }
+    config.rows = keys.integer_at_least("tile.rows", 1);
+    config.cols = keys.integer_at_least("tile.cols", 1);
+  }
   for (const auto& parameter : circuit::wire_parameters) {
     const std::string key = "tile." + std::string(parameter.spec.name);
     config.wires.*parameter.field = values[key].as<double>();
@@ -208,6 +312,9 @@ CampaignConfig read_campaign_config(const std::filesystem::path& path) {
   config.targets = targets == "shared" ? TargetMode::shared : TargetMode::per_sample;
 
   config.device = parse_device(values, keys);
+  if (network) {
+    config.network = parse_network(keys, path, config);
+  }
   const device::DeviceModel check_device(config.device, file + ": [device]");
 
   const auto source = keys.get<std::string>("inputs.source");
@@ -217,6 +324,11 @@ CampaignConfig read_campaign_config(const std::filesystem::path& path) {
   config.input_source = source == "random" ? InputSource::random : InputSource::file;
   config.v_min_volt = keys.get<double>("inputs.v_min");
   config.v_max_volt = keys.get<double>("inputs.v_max");
+  if (network) {
+    // A network's inputs come from the neurons of a previous analog layer or the TPU: 0 to 0.8 V.
+    config.v_min_volt = keys.given("inputs.v_min") ? config.v_min_volt : 0.0;
+    config.v_max_volt = keys.given("inputs.v_max") ? config.v_max_volt : 0.8;
+  }
   const auto input_file = keys.get<std::string>("inputs.file");
   if (config.input_source == InputSource::random) {
     if (!std::isfinite(config.v_min_volt) || !std::isfinite(config.v_max_volt) ||
@@ -232,18 +344,14 @@ CampaignConfig read_campaign_config(const std::filesystem::path& path) {
     if (input_file.empty()) {
       throw keys.error("inputs.file", "is required when source = file");
     }
-    // A relative path is relative to the configuration file, wherever the command runs.
-    config.input_file = path.parent_path() / input_file;
-    std::error_code status;
-    if (!std::filesystem::is_regular_file(config.input_file, status)) {
-      throw keys.error("inputs.file", "= '" + input_file + "': " + config.input_file.string() +
-                                          " does not exist (a relative path is relative to the "
-                                          "configuration file)");
-    }
+    config.input_file = keys.existing_file("inputs.file", path);
   }
 
-  config.ideal = keys.get<bool>("backends.ideal");
-  config.solver = parse_solver(keys);
+  if (!network) {
+    config.ideal = keys.get<bool>("backends.ideal");
+    config.solver = parse_solver(keys);
+  }
+  config.fast = keys.get<bool>("backends.fast");
   config.spice_every = keys.integer_at_least("backends.spice_every", 0);
 
   config.store_conductances = keys.get<bool>("output.store_conductances");

@@ -22,7 +22,7 @@ namespace {
 
 namespace hdf5 = io::hdf5;
 
-constexpr std::string_view schema = "imcosim-campaign-dataset/1";
+constexpr std::string_view schema = "imcosim-campaign-dataset/2";
 // Chunks of about 256 KiB of whole rows: large enough for deflate, small enough that a commit
 // rewrites little of a partly filled chunk (narrow datasets: at most 4096 rows).
 constexpr std::uint64_t chunk_bytes = 256 * 1024;
@@ -56,8 +56,10 @@ void write_header(hdf5::File& file, const DatasetHeader& header) {
   file.write_int64_attribute("seed", header.seed);
   file.write_int64_attribute("samples", header.samples);
   file.write_int64_attribute("vectors_per_sample", header.vectors_per_sample);
+  file.write_string_attribute("subject", header.subject);
   file.write_int64_attribute("rows", header.rows);
   file.write_int64_attribute("cols", header.cols);
+  file.write_int64_attribute("devices", header.devices);
   file.write_int64_attribute("spice_every", header.spice_every);
   file.write_int64_attribute("store_conductances", header.store_conductances ? 1 : 0);
   file.write_int64_attribute("deflate_level", header.deflate_level);
@@ -81,7 +83,7 @@ void create_dataset_file(const std::filesystem::path& path, const DatasetHeader&
         {spec.path, columns,
          std::clamp<std::uint64_t>(chunk_bytes / (sizeof(double) * columns), 1, max_chunk_rows)});
   }
-  create_untimed_layout(path, {"outputs"}, datasets, header.deflate_level);
+  create_untimed_layout(path, dataset_groups(header), datasets, header.deflate_level);
   auto file = hdf5::File::open_read_write(path);
   write_header(file, header);
   for (const auto& spec : specs) {
@@ -146,12 +148,15 @@ DatasetHeader dataset_header(const Campaign& campaign, const Shard& shard,
   header.configuration_text = campaign.configuration_text();
   header.configuration_hash = campaign.configuration_hash();
   header.imcosim_version = version_string;
-  header.ngspice_version = campaign.runs_spice() ? ngspice_version : "";
+  // A network's fast back-end reads the neuron's ngspice characterisation.
+  header.ngspice_version = campaign.runs_spice() || campaign.is_network() ? ngspice_version : "";
   header.seed = static_cast<std::int64_t>(config.seed);
   header.samples = config.samples;
   header.vectors_per_sample = config.vectors_per_sample;
+  header.subject = campaign.is_network() ? "network" : "tile";
   header.rows = config.rows;
   header.cols = config.cols;
+  header.devices = campaign.device_count();
   header.spice_every = config.spice_every;
   header.store_conductances = config.store_conductances;
   header.deflate_level = config.deflate_level;
@@ -180,8 +185,10 @@ DatasetHeader read_dataset_header(const std::filesystem::path& path) {
   header.seed = file.read_int64_attribute("seed");
   header.samples = file.read_int64_attribute("samples");
   header.vectors_per_sample = file.read_int64_attribute("vectors_per_sample");
+  header.subject = file.read_string_attribute("subject");
   header.rows = file.read_int64_attribute("rows");
   header.cols = file.read_int64_attribute("cols");
+  header.devices = file.read_int64_attribute("devices");
   header.spice_every = file.read_int64_attribute("spice_every");
   header.store_conductances = file.read_int64_attribute("store_conductances") != 0;
   header.deflate_level = static_cast<int>(file.read_int64_attribute("deflate_level"));
@@ -202,12 +209,9 @@ std::int64_t read_completed_samples(const std::filesystem::path& path) {
 SampleBlock read_sample_block(const std::filesystem::path& path, const DatasetHeader& header,
                               std::int64_t first, std::int64_t count) {
   const auto file = hdf5::File::open_read_only(path);
-  SampleBlock block;
+  SampleBlock block = empty_block(header);
   block.first_sample = first;
   block.sample_count = count;
-  for (const auto& name : header.outputs) {
-    block.outputs_ampere.emplace_back(name, Eigen::MatrixXd());
-  }
   for (const auto& spec : dataset_specs(header)) {
     const std::uint64_t start =
         rows_for(header, spec, header.range.first, first - header.range.first);

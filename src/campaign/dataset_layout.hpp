@@ -6,6 +6,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "imcosim/campaign/dataset_file.hpp"
@@ -17,13 +18,20 @@ struct DatasetSpec {
   std::int64_t columns = 0;
   std::string unit;
   std::string description;
-  Eigen::MatrixXd SampleBlock::*block_matrix = nullptr;  // set for every dataset but outputs/*
-  std::size_t output_index = 0;                          // into SampleBlock::outputs_ampere
+  // Where the rows are: a matrix of the block, or entry list_index of one of its per-back-end
+  // lists (outputs, predicted_class, power_watt).
+  Eigen::MatrixXd SampleBlock::*block_matrix = nullptr;
+  std::vector<std::pair<std::string, Eigen::MatrixXd>> SampleBlock::*block_list = nullptr;
+  std::size_t list_index = 0;
   bool per_spice_sample = false;  // rows follow the ngspice samples, not every sample
   std::int64_t rows_per_sample = 1;
 };
 
 [[nodiscard]] std::vector<DatasetSpec> dataset_specs(const DatasetHeader& header);
+// The groups that hold them.
+[[nodiscard]] std::vector<std::string> dataset_groups(const DatasetHeader& header);
+// An empty block with the header's per-back-end lists named, for reading rows into.
+[[nodiscard]] SampleBlock empty_block(const DatasetHeader& header);
 
 // The block's rows for one dataset.
 [[nodiscard]] const Eigen::MatrixXd& block_rows(const SampleBlock& block, const DatasetSpec& spec);

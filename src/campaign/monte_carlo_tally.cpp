@@ -30,9 +30,9 @@ MonteCarloTally::MonteCarloTally(const Campaign& campaign) : runs_spice_(campaig
 }
 
 void MonteCarloTally::add(const SampleBlock& block) {
-  const Eigen::MatrixXd& nominal = block.outputs_ampere.front().second;
-  for (std::size_t b = 0; b < block.outputs_ampere.size(); ++b) {
-    const auto& outputs = block.outputs_ampere[b].second;
+  const Eigen::MatrixXd& nominal = block.outputs.front().second;
+  for (std::size_t b = 0; b < block.outputs.size(); ++b) {
+    const auto& outputs = block.outputs[b].second;
     append_all(backends_[b].outputs, outputs);
     if (b > 0) {
       append_errors(backends_[b].errors, outputs, nominal);
@@ -44,24 +44,24 @@ void MonteCarloTally::add(const SampleBlock& block) {
   // The nominal and solver rows of the samples that ran in ngspice.
   const Eigen::Index vectors =
       block.inputs_volt.rows() / std::max<Eigen::Index>(block.sample_count, 1);
-  Eigen::MatrixXd spice_nominal(block.spice_outputs_ampere.rows(), nominal.cols());
-  Eigen::MatrixXd spice_solver(block.spice_outputs_ampere.rows(), nominal.cols());
-  const auto solver = std::find_if(block.outputs_ampere.begin(), block.outputs_ampere.end(),
+  Eigen::MatrixXd spice_nominal(block.spice_outputs.rows(), nominal.cols());
+  Eigen::MatrixXd spice_solver(block.spice_outputs.rows(), nominal.cols());
+  const auto solver = std::find_if(block.outputs.begin(), block.outputs.end(),
                                    [](const auto& entry) { return entry.first == "solver"; });
   for (Eigen::Index p = 0; p < block.spice_sample.rows(); ++p) {
     const auto position = static_cast<Eigen::Index>(block.spice_sample(p, 0)) - block.first_sample;
     spice_nominal.middleRows(p * vectors, vectors) =
         nominal.middleRows(position * vectors, vectors);
-    if (solver != block.outputs_ampere.end()) {
+    if (solver != block.outputs.end()) {
       spice_solver.middleRows(p * vectors, vectors) =
           solver->second.middleRows(position * vectors, vectors);
     }
   }
   auto& spice = backends_.back();
-  append_all(spice.outputs, block.spice_outputs_ampere);
-  append_errors(spice.errors, block.spice_outputs_ampere, spice_nominal);
-  if (solver != block.outputs_ampere.end()) {
-    append_errors(spice_vs_solver_, block.spice_outputs_ampere, spice_solver);
+  append_all(spice.outputs, block.spice_outputs);
+  append_errors(spice.errors, block.spice_outputs, spice_nominal);
+  if (solver != block.outputs.end()) {
+    append_errors(spice_vs_solver_, block.spice_outputs, spice_solver);
   }
 }
 

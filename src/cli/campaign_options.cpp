@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "imcosim/error.hpp"
+#include "neuron_cache_option.hpp"
 #include "spice_options.hpp"
 
 namespace imcosim::cli {
@@ -19,6 +20,7 @@ void add_campaign_options(CommandSyntax& syntax) {
       "ngspice worker processes run in parallel (default: one per core); results do not depend "
       "on it")("timeout", po::value<double>()->default_value(600.0),
                "seconds one ngspice run may take before its worker is killed");
+  add_neuron_cache_option(syntax);
 }
 
 int thread_count(const po::variables_map& values) {
@@ -29,13 +31,23 @@ int thread_count(const po::variables_map& values) {
   return threads;
 }
 
-std::unique_ptr<spice::WorkerPool> campaign_worker_pool(const campaign::Campaign& campaign,
+std::unique_ptr<spice::WorkerPool> campaign_worker_pool(const campaign::CampaignConfig& config,
                                                         const po::variables_map& values) {
   const auto options = worker_pool_options(values);
-  if (!campaign.runs_spice()) {
+  if (config.spice_every == 0 && !config.network) {
     return nullptr;
   }
   return std::make_unique<spice::WorkerPool>(options);
+}
+
+CampaignRun prepare_campaign(const po::variables_map& values) {
+  auto config = campaign::read_campaign_config(values["config"].as<std::string>());
+  CampaignRun run;
+  run.pool = campaign_worker_pool(config, values);
+  run.campaign = std::make_unique<campaign::Campaign>(
+      std::move(config),
+      campaign::NetworkResources{run.pool.get(), neuron_cache_directory(values)});
+  return run;
 }
 
 }  // namespace imcosim::cli

@@ -13,8 +13,9 @@ namespace imcosim::cli {
 int run_dataset(const std::vector<std::string>& args) {
   CommandSyntax syntax(
       "dataset", "CONFIG.ini -o DATA.h5 [--shard k/n] [--threads T] [--workers W]",
-      "Runs the campaign described by CONFIG.ini (docs/campaign.md) and writes every sample to\n"
-      "DATA.h5 (docs/dataset.md): seeds, inputs, conductances and the outputs of each back-end,\n"
+      "Runs the campaign described by CONFIG.ini (docs/campaign.md), over a crossbar tile or an\n"
+      "IMAC network, and writes every sample to DATA.h5 (docs/dataset.md): seeds, inputs,\n"
+      "conductances and the outputs of each back-end (for networks also classes and power),\n"
       "with the configuration, its hash and the tool versions as attributes. Samples are\n"
       "committed in blocks: the file is readable whenever the run stops, and running the same\n"
       "command again resumes it. The file is identical whatever --threads and --workers are.\n"
@@ -34,15 +35,15 @@ int run_dataset(const std::vector<std::string>& args) {
   const auto shard = campaign::parse_shard((*values)["shard"].as<std::string>());
 
   // 1. Read and validate the configuration; nothing is written before it passes.
-  const campaign::Campaign campaign(
-      campaign::read_campaign_config((*values)["config"].as<std::string>()));
-  const auto pool = campaign_worker_pool(campaign, *values);
+  const auto run = prepare_campaign(*values);
+  const campaign::Campaign& campaign = *run.campaign;
+  spice::WorkerPool* const pool = run.pool.get();
 
   // 2. Create the dataset, or reopen it where an earlier run stopped.
   const std::string output_path = (*values)["output"].as<std::string>();
   campaign::DatasetWriter writer(
-      output_path,
-      campaign::dataset_header(campaign, shard, pool ? spice::ngspice_version(*pool) : ""));
+      output_path, campaign::dataset_header(campaign, shard,
+                                            pool != nullptr ? spice::ngspice_version(*pool) : ""));
   const auto range = writer.header().range;
   if (writer.complete()) {
     std::cerr << output_path << " is already complete (" << range.count << " samples)\n";
@@ -58,7 +59,7 @@ int run_dataset(const std::vector<std::string>& args) {
   while (!writer.complete()) {
     const std::int64_t done = writer.completed_samples();
     const std::int64_t count = writer.next_block_samples(campaign.config().block_samples);
-    writer.append(campaign.evaluate(range.first + done, count, {threads, pool.get()}));
+    writer.append(campaign.evaluate(range.first + done, count, {threads, pool}));
     progress.update(writer.completed_samples());
   }
   progress.finish();

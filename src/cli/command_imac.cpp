@@ -1,7 +1,6 @@
 // imcosim imac netlist|spice|fast|validate: IMAC fully-connected networks at circuit level.
 #include <algorithm>
 #include <cmath>
-#include <cstdlib>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +16,7 @@
 #include "imcosim/imac/spice_evaluation.hpp"
 #include "imcosim/io/atomic_file.hpp"
 #include "imcosim/version.hpp"
+#include "neuron_cache_option.hpp"
 #include "progress_report.hpp"
 #include "spice_options.hpp"
 #include "stopwatch.hpp"
@@ -51,13 +51,6 @@ void add_network_options(CommandSyntax& syntax) {
   syntax.positional.add("model", 1);
 }
 
-void add_fast_options(CommandSyntax& syntax) {
-  syntax.options.add_options()(
-      "cache-dir", po::value<std::string>(),
-      "where neuron characterisations are cached (default: $XDG_CACHE_HOME/imcosim or "
-      "~/.cache/imcosim)");
-}
-
 struct Network {
   imac::ImacNetwork network;
   imac::NetworkInputs inputs;
@@ -87,19 +80,6 @@ Network load_network(const po::variables_map& values) {
   imac::ImacNetwork network(model, parameters);
   imac::check_network_inputs(network, inputs.inputs_volt, values["inputs"].as<std::string>());
   return {std::move(network), std::move(inputs), model_path};
-}
-
-std::filesystem::path cache_directory(const po::variables_map& values) {
-  if (values.count("cache-dir") != 0) {
-    return values["cache-dir"].as<std::string>();
-  }
-  if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg != nullptr && *xdg != '\0') {
-    return std::filesystem::path(xdg) / "imcosim";
-  }
-  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0') {
-    return std::filesystem::path(home) / ".cache" / "imcosim";
-  }
-  return std::filesystem::temp_directory_path() / "imcosim-cache";
 }
 
 std::string shape_text(const imac::ImacNetwork& network) {
@@ -271,9 +251,9 @@ imac::ImacEvaluation run_fast(const po::variables_map& values, const Network& lo
   const Stopwatch characterise_time;
   auto table =
       imac::characterise_neuron(pool, imac::neuron_circuit(parameters),
-                                imac::neuron_grid_for(parameters), cache_directory(values));
+                                imac::neuron_grid_for(parameters), neuron_cache_directory(values));
   std::cout << "neuron table: " << table.key() << " (" << characterise_time.elapsed_s()
-            << " s, cached in " << cache_directory(values).string() << ")\n";
+            << " s, cached in " << neuron_cache_directory(values).string() << ")\n";
   const Stopwatch setup_time;
   const imac::FastEvaluator evaluator(loaded.network, std::move(table));
   std::cout << "fast set-up (tile port admittances, amplifier terminations): "
@@ -357,7 +337,7 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
                         "the next layer. Reports outputs, classes and static power per sample.");
   add_network_options(syntax);
   if (!through_ngspice) {
-    add_fast_options(syntax);
+    add_neuron_cache_option(syntax);
   }
   add_spice_options(syntax, SpiceRuns::transients);
   syntax.options.add_options()("output,o", po::value<std::string>(), "result file (HDF5)");
@@ -392,7 +372,7 @@ int run_imac_validate(const std::vector<std::string>& args) {
                        "output voltage (tolerance 2 mV) and every predicted class. Exits 1 when\n"
                        "they disagree.");
   add_network_options(syntax);
-  add_fast_options(syntax);
+  add_neuron_cache_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   const auto values = parse_command_line(syntax, args);
   if (!values) {

@@ -4,6 +4,7 @@
 #include "campaign_options.hpp"
 #include "imcosim/campaign/campaign.hpp"
 #include "imcosim/campaign/monte_carlo_tally.hpp"
+#include "imcosim/campaign/network_tally.hpp"
 #include "imcosim/error.hpp"
 #include "progress_report.hpp"
 #include "stopwatch.hpp"
@@ -59,6 +60,71 @@ void print_report(std::ostream& out, const campaign::Campaign& campaign,
   }
 }
 
+void print_network_report(std::ostream& out, const campaign::Campaign& campaign,
+                          const campaign::NetworkTally& tally) {
+  const auto& config = campaign.config();
+  const auto statistics = tally.statistics();
+  out << std::setprecision(4);
+  out << "Monte Carlo: " << config.samples << " samples of a " << config.rows << "-input, "
+      << config.cols << "-output IMAC network (" << campaign.device_count() << " devices), "
+      << config.vectors_per_sample << " input vector(s) each; configuration "
+      << campaign.configuration_hash() << "\n\n";
+  out << "Output-voltage error against the nominal network (per input vector: max over outputs\n"
+         "of |V - V_nominal|, volts):\n";
+  print_header(out);
+  for (const auto& backend : statistics) {
+    if (backend.name != "nominal") {
+      print_summary_row(out, backend.name, backend.error_volt);
+    }
+  }
+  out << "\nClass flips against the nominal network:\n";
+  for (const auto& backend : statistics) {
+    if (backend.name != "nominal") {
+      out << "  " << std::left << std::setw(10) << backend.name << std::right << backend.class_flips
+          << " of " << backend.vectors << " input vectors ("
+          << 100.0 * static_cast<double>(backend.class_flips) /
+                 static_cast<double>(std::max<std::int64_t>(backend.vectors, 1))
+          << " %)\n";
+    }
+  }
+  out << "\nOutput voltages (V):\n";
+  print_header(out);
+  for (const auto& backend : statistics) {
+    print_summary_row(out, backend.name, backend.output_volt);
+  }
+  out << "\nPower per inference (W; fast: static, ngspice: averaged over the window):\n";
+  print_header(out);
+  for (const auto& backend : statistics) {
+    print_summary_row(out, backend.name, backend.power_watt);
+  }
+  const auto agreement = tally.spice_vs_fast_volt();
+  if (agreement.count > 0) {
+    out << "\nngspice against the fast evaluator on the same devices (per input vector: max over\n"
+           "outputs of |V_ngspice - V_fast|, volts):\n";
+    print_header(out);
+    print_summary_row(out, "ngspice", agreement);
+    out << "  max " << agreement.maximum * 1e3 << " mV: "
+        << (agreement.maximum <= campaign::NetworkTally::spice_tolerance_volt ? "PASS" : "FAIL")
+        << " (tolerance " << campaign::NetworkTally::spice_tolerance_volt * 1e3 << " mV)\n";
+  }
+}
+
+// Evaluates every sample, block by block, into `Tally`.
+template <typename Tally>
+Tally tally_samples(const campaign::Campaign& campaign, int threads, spice::WorkerPool* pool) {
+  Tally tally(campaign);
+  const std::int64_t samples = campaign.config().samples;
+  ProgressReport progress("montecarlo", samples, 0);
+  for (std::int64_t done = 0; done < samples;) {
+    const std::int64_t count = std::min(campaign.config().block_samples, samples - done);
+    tally.add(campaign.evaluate(done, count, {threads, pool}));
+    done += count;
+    progress.update(done);
+  }
+  progress.finish();
+  return tally;
+}
+
 }  // namespace
 
 int run_montecarlo(const std::vector<std::string>& args) {
@@ -66,9 +132,10 @@ int run_montecarlo(const std::vector<std::string>& args) {
       "montecarlo", "CONFIG.ini [--threads T] [--workers W]",
       "Runs the Monte Carlo campaign described by CONFIG.ini (docs/campaign.md): every sample\n"
       "draws its devices (variation, faults, drift, read noise) and inputs, and is evaluated by\n"
-      "the configured back-ends: ideal product, fast exact solver, and ngspice on every\n"
-      "spice_every-th sample. Prints the error of each back-end against the nominal circuit\n"
-      "(target conductances, no non-ideality) and the statistics of the output currents.\n"
+      "the configured back-ends: for a tile the ideal product and the fast exact solver, for an\n"
+      "IMAC network the fast evaluator, and ngspice on every spice_every-th sample. Prints the\n"
+      "error of each back-end against the nominal circuit (target conductances, no\n"
+      "non-ideality), class flips for networks, and the statistics of the outputs.\n"
       "Results do not depend on --threads or --workers.");
   syntax.options.add_options()("config", po::value<std::string>()->required(),
                                "campaign configuration (INI)");
@@ -80,27 +147,21 @@ int run_montecarlo(const std::vector<std::string>& args) {
   }
   const int threads = thread_count(*values);
 
-  // 1. Read and validate the configuration.
-  const campaign::Campaign campaign(
-      campaign::read_campaign_config((*values)["config"].as<std::string>()));
-  const auto pool = campaign_worker_pool(campaign, *values);
+  // 1. Read and validate the configuration (a network's neuron is characterised here).
+  const auto run = prepare_campaign(*values);
+  const campaign::Campaign& campaign = *run.campaign;
 
-  // 2. Evaluate every sample, block by block, and tally the errors and outputs.
+  // 2. Evaluate every sample, block by block, tally the errors and outputs, and report.
   const Stopwatch run_time;
-  campaign::MonteCarloTally tally(campaign);
-  const std::int64_t samples = campaign.config().samples;
-  ProgressReport progress("montecarlo", samples, 0);
-  for (std::int64_t done = 0; done < samples;) {
-    const std::int64_t count = std::min(campaign.config().block_samples, samples - done);
-    tally.add(campaign.evaluate(done, count, {threads, pool.get()}));
-    done += count;
-    progress.update(done);
+  if (campaign.is_network()) {
+    print_network_report(std::cout, campaign,
+                         tally_samples<campaign::NetworkTally>(campaign, threads, run.pool.get()));
+  } else {
+    print_report(std::cout, campaign,
+                 tally_samples<campaign::MonteCarloTally>(campaign, threads, run.pool.get()));
   }
-  progress.finish();
-
-  // 3. Report.
-  print_report(std::cout, campaign, tally);
-  std::cerr << "evaluated " << samples << " samples in " << run_time.elapsed_s() << " s\n";
+  std::cerr << "evaluated " << campaign.config().samples << " samples in " << run_time.elapsed_s()
+            << " s\n";
   return 0;
 }
 

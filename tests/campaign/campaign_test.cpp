@@ -24,10 +24,10 @@ void expect_equal_blocks(const campaign::SampleBlock& a, const campaign::SampleB
   EXPECT_EQ(a.sample_seed, b.sample_seed);
   EXPECT_EQ(a.inputs_volt, b.inputs_volt);
   EXPECT_EQ(a.conductance_siemens, b.conductance_siemens);
-  ASSERT_EQ(a.outputs_ampere.size(), b.outputs_ampere.size());
-  for (std::size_t k = 0; k < a.outputs_ampere.size(); ++k) {
-    EXPECT_EQ(a.outputs_ampere[k].first, b.outputs_ampere[k].first);
-    EXPECT_EQ(a.outputs_ampere[k].second, b.outputs_ampere[k].second) << a.outputs_ampere[k].first;
+  ASSERT_EQ(a.outputs.size(), b.outputs.size());
+  for (std::size_t k = 0; k < a.outputs.size(); ++k) {
+    EXPECT_EQ(a.outputs[k].first, b.outputs[k].first);
+    EXPECT_EQ(a.outputs[k].second, b.outputs[k].second) << a.outputs[k].first;
   }
 }
 
@@ -40,7 +40,7 @@ TEST(Campaign, ResultsDoNotDependOnThreadsOrBlockBoundaries) {
   EXPECT_EQ(part.sample_seed, whole.sample_seed.middleRows(10, 8));
   EXPECT_EQ(part.inputs_volt, whole.inputs_volt.middleRows(20, 16));
   EXPECT_EQ(part.conductance_siemens, whole.conductance_siemens.middleRows(10, 8));
-  EXPECT_EQ(part.outputs_ampere[2].second, whole.outputs_ampere[2].second.middleRows(20, 16));
+  EXPECT_EQ(part.outputs[2].second, whole.outputs[2].second.middleRows(20, 16));
   EXPECT_EQ(whole.sample_seed(3, 0), static_cast<double>(device::derive_seed(1234, 3)));
 }
 
@@ -49,12 +49,12 @@ TEST(Campaign, AnIdealDeviceReproducesTheNominalCircuit) {
   config.device = device::DeviceParameters{};
   const campaign::Campaign campaign(config);
   const auto block = campaign.evaluate(0, 5, {2, nullptr});
-  ASSERT_EQ(block.outputs_ampere.size(), 3U);
-  const auto& nominal = block.outputs_ampere[0].second;
-  const auto& solved = block.outputs_ampere[2].second;
+  ASSERT_EQ(block.outputs.size(), 3U);
+  const auto& nominal = block.outputs[0].second;
+  const auto& solved = block.outputs[2].second;
   EXPECT_LT((nominal - solved).cwiseAbs().maxCoeff(), 1e-9 * nominal.cwiseAbs().maxCoeff());
   // The ideal product ignores the wires, so it differs from the nominal circuit.
-  EXPECT_GT((nominal - block.outputs_ampere[1].second).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_GT((nominal - block.outputs[1].second).cwiseAbs().maxCoeff(), 0.0);
 }
 
 TEST(Campaign, SharedTargetsAreTheSameForEverySample) {

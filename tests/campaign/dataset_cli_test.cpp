@@ -3,8 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
-#include <iterator>
-#include <random>
 
 #include "campaign_support.hpp"
 #include "support/cli.hpp"
@@ -12,24 +10,11 @@
 namespace imcosim::testing {
 namespace {
 
-std::string file_bytes(const std::filesystem::path& path) {
-  std::ifstream stream(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(stream), std::istreambuf_iterator<char>()};
-}
-
 TEST(DatasetCli, ThreadAndWorkerCountsDoNotChangeTheDataset) {
   const ScratchDirectory scratch;
   write_text(scratch / "c.ini",
              small_campaign_ini(40, "vectors_per_sample = 2\nblock_samples = 16"));
-  const auto one = run_imcosim("dataset " + (scratch / "c.ini").string() + " -o " +
-                               (scratch / "one.h5").string() + " --threads 1 --workers 1");
-  ASSERT_EQ(one.exit_code, 0) << one.output;
-  const auto two = run_imcosim("dataset " + (scratch / "c.ini").string() + " -o " +
-                               (scratch / "two.h5").string() + " --threads 2 --workers 2");
-  ASSERT_EQ(two.exit_code, 0) << two.output;
-  EXPECT_EQ(dataset_difference(scratch / "one.h5", scratch / "two.h5"), "");
-  // More than equal contents: the same bytes (no modification times are recorded).
-  EXPECT_EQ(file_bytes(scratch / "one.h5"), file_bytes(scratch / "two.h5"));
+  EXPECT_EQ(parallelism_difference((scratch / "c.ini").string(), scratch.path()), "");
 
   // h5py sees the documented schema.
   const auto schema = run_python(
@@ -79,27 +64,11 @@ TEST(DatasetCli, KilledAtRandomMomentsAndResumedEqualsAnUninterruptedRun) {
   ASSERT_EQ(run_imcosim("dataset " + config + " -o " + reference.string()).exit_code, 0);
 
   const auto output = scratch / "killed.h5";
-  std::mt19937_64 moments(20261122);
-  std::uniform_int_distribution<int> delay_ms(20, 400);
-  int kills = 0;
-  for (int attempt = 0; attempt < 6; ++attempt) {
-    // SIGKILL: no handler, no flush, no destructor runs.
-    const auto run = run_command("timeout -s KILL " + std::to_string(delay_ms(moments) / 1000.0) +
-                                 " " + IMCOSIM_CLI_PATH + " dataset " + config + " -o " +
-                                 output.string() + " --threads 2 --workers 2");
-    kills += run.exit_code == 0 ? 0 : 1;
-    if (!std::filesystem::exists(output)) {
-      continue;
-    }
-    // Whatever the moment, the file is a readable dataset of its committed samples.
-    const auto readable =
-        run_python("-c \"import h5py; f = h5py.File('" + output.string() +
-                   "', 'r'); n = int(f.attrs['completed_samples']); "
-                   "assert f['sample_seed'].shape[0] == n and f['outputs/nominal'].shape[0] == n; "
-                   "print(n)\"");
-    ASSERT_EQ(readable.exit_code, 0) << readable.output;
-  }
-  EXPECT_GT(kills, 0);
+  const auto runs =
+      run_killed_datasets(config + " -o " + output.string() + " --threads 2 --workers 2", output,
+                          "outputs/nominal", 6, 20, 200, 20261122);
+  EXPECT_GT(runs.kills, 0);
+  EXPECT_EQ(runs.problems, "");
   const auto finish = run_imcosim("dataset " + config + " -o " + output.string());
   ASSERT_EQ(finish.exit_code, 0) << finish.output;
   EXPECT_EQ(dataset_difference(reference, output), "");

@@ -37,7 +37,7 @@ TEST(DatasetWriter, ResumesAfterTheLastCommittedBlockAndRefusesOtherCampaigns) {
   const auto direct = campaign.evaluate(3, 6, {1, nullptr});
   EXPECT_EQ(read_back.inputs_volt, direct.inputs_volt);
   EXPECT_EQ(read_back.conductance_siemens, direct.conductance_siemens);
-  EXPECT_EQ(read_back.outputs_ampere[2].second, direct.outputs_ampere[2].second);
+  EXPECT_EQ(read_back.outputs[2].second, direct.outputs[2].second);
 
   // Another configuration must not touch the file.
   auto other_config = config_without_spice(scratch, 12);

@@ -7,11 +7,14 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "imcosim/circuit/crossbar_tile.hpp"
 #include "imcosim/device/device_model.hpp"
+#include "imcosim/imac/model.hpp"
+#include "imcosim/imac/parameters.hpp"
 #include "imcosim/solver/tile_solver.hpp"
 
 namespace imcosim::campaign {
@@ -27,13 +30,24 @@ enum class InputSource {
   file,    // rows of /inputs in an HDF5 file, taken in order and wrapped around
 };
 
+// The subject of a network campaign ([network]): a trained IMAC network on its circuit. The
+// devices' targets are the network's weights; the device model's states are the circuit's.
+struct NetworkSubject {
+  std::filesystem::path model_file;    // as resolved (relative to the configuration file)
+  std::filesystem::path circuit_file;  // empty: the reference circuit (imac::ImacParameters{})
+  std::shared_ptr<const imac::ImacModel> model;
+  imac::ImacParameters circuit;
+};
+
 struct CampaignConfig {
   // [campaign]
   std::int64_t samples = 0;
   std::uint64_t seed = 0;
   Eigen::Index vectors_per_sample = 1;
   Eigen::Index block_samples = 64;
-  // [tile]
+  // [tile] (a tile campaign), or [network] (a network campaign: rows = the network's inputs,
+  // cols = its outputs, no wires, targets shared: the weights)
+  std::optional<NetworkSubject> network;
   Eigen::Index rows = 0;
   Eigen::Index cols = 0;
   circuit::WireResistances wires;
@@ -45,9 +59,10 @@ struct CampaignConfig {
   double v_min_volt = -0.5;
   double v_max_volt = 0.5;
   std::filesystem::path input_file;
-  // [backends]
+  // [backends] (ideal and solver: tiles only; fast: networks only)
   bool ideal = true;
   std::optional<solver::SolverMethod> solver = solver::SolverMethod::direct;
+  bool fast = true;              // networks: the fast evaluator on the programmed network
   std::int64_t spice_every = 0;  // ngspice on samples whose index is a multiple; 0: never
   // [output]
   bool store_conductances = true;

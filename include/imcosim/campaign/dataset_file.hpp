@@ -22,12 +22,14 @@ struct DatasetHeader {
   std::string configuration_text;
   std::string configuration_hash;
   std::string imcosim_version;
-  std::string ngspice_version;  // empty when the campaign does not run ngspice
+  std::string ngspice_version;  // empty when the campaign neither runs nor characterises in ngspice
   std::int64_t seed = 0;
   std::int64_t samples = 0;  // in the whole campaign
   std::int64_t vectors_per_sample = 1;
-  std::int64_t rows = 0;
-  std::int64_t cols = 0;
+  std::string subject = "tile";  // "tile" or "network"
+  std::int64_t rows = 0;         // inputs per vector: tile rows M or network inputs
+  std::int64_t cols = 0;         // outputs per vector: tile columns N or network outputs
+  std::int64_t devices = 0;      // conductances per sample: M N, or every device of the network
   std::int64_t spice_every = 0;
   bool store_conductances = true;
   int deflate_level = 1;
