@@ -1,7 +1,6 @@
 #include "imcosim/imac/deck.hpp"
 
 #include <cmath>
-#include <sstream>
 
 #include "imcosim/circuit/tile_network.hpp"
 #include "imcosim/imac/error.hpp"
@@ -18,10 +17,8 @@ using Lines = std::vector<std::string>;
 std::string index_text(Eigen::Index value) { return std::to_string(value); }
 
 void append_library(Lines& lines, std::string_view file_name) {
-  std::istringstream text{std::string(netlist::library_text(file_name))};
-  for (std::string line; std::getline(text, line);) {
-    lines.push_back(line);
-  }
+  const auto library = netlist::library_lines(file_name);
+  lines.insert(lines.end(), library.begin(), library.end());
 }
 
 // Breaks a long element line into SPICE continuation lines of `per_line` items.

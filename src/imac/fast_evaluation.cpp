@@ -366,6 +366,12 @@ LayerSolution solve_layer_tiles(const LayerModel& layer, const Eigen::VectorXd& 
 
 }  // namespace
 
+// What a layer's amplifiers (and summers) set at its neuron inputs.
+struct NeuronDrive {
+  Eigen::VectorXd v_in_volt;        // per neuron: its input voltage
+  Eigen::VectorXd v_junction_volt;  // per neuron: its summer's junction (when summed)
+};
+
 struct FastEvaluator::Model {
   ImacParameters parameters;
   std::vector<LayerModel> layers;
@@ -377,10 +383,13 @@ struct FastEvaluator::Model {
   // the power every source delivers.
   void evaluate_sample(const Eigen::VectorXd& inputs_volt, Eigen::Ref<Eigen::VectorXd> outputs,
                        double& power_watt) const;
-  [[nodiscard]] Eigen::VectorXd neuron_inputs(const LayerModel& layer,
-                                              const LayerSolution& solution,
-                                              const Eigen::VectorXd& i_neuron_inputs,
-                                              double& power_watt) const;
+  [[nodiscard]] NeuronDrive neuron_drive(const LayerModel& layer,
+                                         const LayerSolution& solution) const;
+  [[nodiscard]] static double sensing_power_watt(const LayerModel& layer,
+                                                 const LayerSolution& solution,
+                                                 const NeuronDrive& drive,
+                                                 const Eigen::VectorXd& i_neuron_inputs,
+                                                 double r_sum_ohm);
   [[nodiscard]] Eigen::VectorXd solve_boundary(const Eigen::VectorXd& v_neuron_inputs,
                                                const LayerModel& next,
                                                LayerSolution& next_solution) const;
@@ -390,13 +399,11 @@ struct FastEvaluator::Model {
   }
 };
 
-// The voltages at the neuron inputs of a layer, from its amplifiers (and summers), and the
-// power their output stages draw. `i_neuron_inputs` is the current each neuron input draws.
-Eigen::VectorXd FastEvaluator::Model::neuron_inputs(const LayerModel& layer,
-                                                    const LayerSolution& solution,
-                                                    const Eigen::VectorXd& i_neuron_inputs,
-                                                    double& power_watt) const {
-  Eigen::VectorXd v_in(layer.neuron_count);
+// The voltages at the neuron inputs of a layer, from its amplifiers (and summers). The
+// amplifiers' outputs are ideal sources, so they do not depend on what the neurons draw.
+NeuronDrive FastEvaluator::Model::neuron_drive(const LayerModel& layer,
+                                               const LayerSolution& solution) const {
+  NeuronDrive drive{Eigen::VectorXd(layer.neuron_count), Eigen::VectorXd::Zero(layer.neuron_count)};
   const auto h = static_cast<double>(layer.horizontal_partitions);
   const double r_sum = parameters.r_sum_ohm;
   const double r_fb = r_sum / h;
@@ -407,10 +414,7 @@ Eigen::VectorXd FastEvaluator::Model::neuron_inputs(const LayerModel& layer,
     for (Eigen::Index n = 0; n < first_tile.neurons; ++n) {
       const Eigen::Index index = first_tile.first_neuron + n;
       if (layer.horizontal_partitions == 1) {
-        const auto& tile = solution.tiles.front()[q];
-        v_in(index) = tile.v_amplifier(n);
-        power_watt +=
-            output_stage_power_watt(tile.i_feedback(n) + i_neuron_inputs(index), layer.amplifier);
+        drive.v_in_volt(index) = solution.tiles.front()[q].v_amplifier(n);
         continue;
       }
       // Inverting summer: junction j, inputs through r_sum, feedback r_sum / h.
@@ -419,19 +423,48 @@ Eigen::VectorXd FastEvaluator::Model::neuron_inputs(const LayerModel& layer,
         s += row[q].v_amplifier(n) / r_sum;
       }
       const double v_linear = -s / (1.0 / r_fb + g_total / a);
-      const double v_out = std::clamp(v_linear, parameters.vss_volt, parameters.vdd_volt);
-      const double v_junction = v_out == v_linear ? -v_out / a : (s + v_out / r_fb) / g_total;
-      for (const auto& row : solution.tiles) {
-        const double v_partial = row[q].v_amplifier(n);
-        power_watt += output_stage_power_watt(
-            row[q].i_feedback(n) + (v_partial - v_junction) / r_sum, layer.amplifier);
-      }
-      power_watt += output_stage_power_watt((v_out - v_junction) / r_fb + i_neuron_inputs(index),
-                                            layer.amplifier);
-      v_in(index) = v_out;
+      const double v_out = layer.amplifier.clamp(v_linear);
+      drive.v_junction_volt(index) = v_out == v_linear ? -v_out / a : (s + v_out / r_fb) / g_total;
+      drive.v_in_volt(index) = v_out;
     }
   }
-  return v_in;
+  return drive;
+}
+
+// The power the output stages of a layer's TIAs, difference amplifiers and summers draw, with
+// `i_neuron_inputs` the current each neuron input draws.
+double FastEvaluator::Model::sensing_power_watt(const LayerModel& layer,
+                                                const LayerSolution& solution,
+                                                const NeuronDrive& drive,
+                                                const Eigen::VectorXd& i_neuron_inputs,
+                                                double r_sum_ohm) {
+  const double r_fb = r_sum_ohm / static_cast<double>(layer.horizontal_partitions);
+  double power_watt = 0.0;
+  for (const auto& row : solution.tiles) {
+    for (const auto& tile : row) {
+      power_watt += tile.tia_power_watt;
+    }
+  }
+  for (std::size_t q = 0; q < solution.tiles.front().size(); ++q) {
+    const auto& first_tile = layer.tiles.front()[q];
+    for (Eigen::Index n = 0; n < first_tile.neurons; ++n) {
+      const Eigen::Index index = first_tile.first_neuron + n;
+      if (layer.horizontal_partitions == 1) {
+        power_watt += output_stage_power_watt(
+            solution.tiles.front()[q].i_feedback(n) + i_neuron_inputs(index), layer.amplifier);
+        continue;
+      }
+      const double v_junction = drive.v_junction_volt(index);
+      for (const auto& row : solution.tiles) {
+        power_watt += output_stage_power_watt(
+            row[q].i_feedback(n) + (row[q].v_amplifier(n) - v_junction) / r_sum_ohm,
+            layer.amplifier);
+      }
+      power_watt += output_stage_power_watt(
+          (drive.v_in_volt(index) - v_junction) / r_fb + i_neuron_inputs(index), layer.amplifier);
+    }
+  }
+  return power_watt;
 }
 
 // Newton's method on the outputs of the neurons that drive `next`: each output's current into
@@ -482,11 +515,9 @@ void FastEvaluator::Model::evaluate_sample(const Eigen::VectorXd& inputs_volt,
     const auto& layer = layers[l];
     power_watt += parameters.vdd_volt * solution.i_bias_ampere;
     // 2. The amplifiers set the neuron inputs. The neuron input currents depend on the neuron
-    // outputs, which the next boundary decides; the amplifiers' outputs are ideal, so the
-    // voltages do not depend on those currents and the power is booked once they are known.
-    double ignored_power = 0.0;
-    const Eigen::VectorXd v_in =
-        neuron_inputs(layer, solution, Eigen::VectorXd::Zero(layer.neuron_count), ignored_power);
+    // outputs, which the next boundary decides, so the amplifiers' power is booked in step 4.
+    const NeuronDrive drive = neuron_drive(layer, solution);
+    const Eigen::VectorXd& v_in = drive.v_in_volt;
     Eigen::VectorXd v_out(layer.neuron_count);
     LayerSolution next_solution;
     if (l + 1 < layers.size()) {
@@ -506,12 +537,7 @@ void FastEvaluator::Model::evaluate_sample(const Eigen::VectorXd& inputs_volt,
       power_watt += parameters.vdd_volt * i_supply -
                     parameters.neuron_vss_volt * (i_supply + i_in(n) - i_out);
     }
-    static_cast<void>(neuron_inputs(layer, solution, i_in, power_watt));
-    for (const auto& row : solution.tiles) {
-      for (const auto& tile : row) {
-        power_watt += tile.tia_power_watt;
-      }
-    }
+    power_watt += sensing_power_watt(layer, solution, drive, i_in, parameters.r_sum_ohm);
     if (l + 1 < layers.size()) {
       solution = std::move(next_solution);
     } else {

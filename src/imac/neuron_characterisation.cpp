@@ -1,6 +1,5 @@
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
@@ -19,6 +18,7 @@
 #include "imcosim/io/error.hpp"
 #include "imcosim/io/hdf5.hpp"
 #include "imcosim/netlist/library.hpp"
+#include "imcosim/netlist/tile_deck.hpp"
 
 namespace imcosim::imac {
 namespace {
@@ -28,25 +28,6 @@ namespace {
 constexpr std::string_view kModelCardFile = "imcosim_cmos.lib";
 constexpr std::string_view kCacheFormat = "imcosim neuron table";
 constexpr std::int64_t kCacheFormatVersion = 1;
-
-// Shortest text that reads back to the same double, independent of the process locale.
-std::string number_text(double value) {
-  std::array<char, 32> text{};
-  const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
-  return std::string(text.data(), result.ptr);
-}
-
-void append_lines(std::vector<std::string>& lines, std::string_view text) {
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    if (!line.empty() && line.back() == '\r') {
-      line.remove_suffix(1);
-    }
-    lines.emplace_back(line);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-  }
-}
 
 // 64-bit FNV-1a: a stable, platform-independent hash (std::hash is neither).
 std::uint64_t fnv1a(std::string_view text) {
@@ -58,9 +39,9 @@ std::uint64_t fnv1a(std::string_view text) {
   return hash;
 }
 
-std::string subcircuit_text(const NeuronCircuit& circuit) {
+std::vector<std::string> subcircuit_lines(const NeuronCircuit& circuit) {
   try {
-    return std::string(netlist::library_text(circuit.subcircuit_name + ".sub"));
+    return netlist::library_lines(circuit.subcircuit_name + ".sub");
   } catch (const Error& error) {
     throw ImacError(ErrorKind::bad_input, "neuron: unknown subcircuit '" + circuit.subcircuit_name +
                                               "': " + error.what());
@@ -80,9 +61,9 @@ std::string instance_parameters(const NeuronCircuit& circuit) {
     }
     if (name.empty() || name.find_first_of(" \t=") != std::string::npos || !std::isfinite(value)) {
       throw ImacError(ErrorKind::bad_input,
-                      "neuron: invalid parameter '" + name + "' = " + number_text(value));
+                      "neuron: invalid parameter '" + name + "' = " + netlist::spice_number(value));
     }
-    text += " " + name + "=" + number_text(value);
+    text += " " + name + "=" + netlist::spice_number(value);
   }
   return text;
 }
@@ -175,11 +156,12 @@ void require_swept_grid(const Eigen::MatrixXd& v_in_volt, const Eigen::MatrixXd&
       const double expected_out = grid.v_out_min_volt + static_cast<double>(j) * grid.step_volt;
       if (std::abs(v_in_volt(i, j) - expected_in) > kTolerance_volt ||
           std::abs(v_out_volt(i, j) - expected_out) > kTolerance_volt) {
-        throw ImacError(ErrorKind::runtime,
-                        "neuron characterisation: ngspice's dc sweep point (" +
-                            number_text(v_in_volt(i, j)) + " V, " + number_text(v_out_volt(i, j)) +
-                            " V) is not the grid point (" + number_text(expected_in) + " V, " +
-                            number_text(expected_out) + " V)");
+        throw ImacError(ErrorKind::runtime, "neuron characterisation: ngspice's dc sweep point (" +
+                                                netlist::spice_number(v_in_volt(i, j)) + " V, " +
+                                                netlist::spice_number(v_out_volt(i, j)) +
+                                                " V) is not the grid point (" +
+                                                netlist::spice_number(expected_in) + " V, " +
+                                                netlist::spice_number(expected_out) + " V)");
       }
     }
   }
@@ -211,19 +193,22 @@ NeuronCharacterisationDeck neuron_characterisation_deck(const NeuronCircuit& cir
   neuron_grid_points(grid);  // validates the grid before any text is built
   NeuronCharacterisationDeck deck;
   deck.netlist_lines.emplace_back("* imcosim neuron characterisation: " + circuit.subcircuit_name);
-  append_lines(deck.netlist_lines, netlist::library_text(kModelCardFile));
-  append_lines(deck.netlist_lines, subcircuit_text(circuit));
-  deck.netlist_lines.push_back("vdd vdd 0 dc " + number_text(circuit.vdd_volt));
-  deck.netlist_lines.push_back("vss vss 0 dc " + number_text(circuit.vss_volt));
+  const auto model_card = netlist::library_lines(kModelCardFile);
+  const auto subcircuit = subcircuit_lines(circuit);
+  deck.netlist_lines.insert(deck.netlist_lines.end(), model_card.begin(), model_card.end());
+  deck.netlist_lines.insert(deck.netlist_lines.end(), subcircuit.begin(), subcircuit.end());
+  deck.netlist_lines.push_back("vdd vdd 0 dc " + netlist::spice_number(circuit.vdd_volt));
+  deck.netlist_lines.push_back("vss vss 0 dc " + netlist::spice_number(circuit.vss_volt));
   deck.netlist_lines.emplace_back("vin in 0 dc 0");
   deck.netlist_lines.emplace_back("vout out 0 dc 0");
   deck.netlist_lines.push_back("xneuron in out vdd vss " + circuit.subcircuit_name +
                                instance_parameters(circuit));
   deck.netlist_lines.emplace_back(".end");
-  deck.dc_command = "dc vout " + number_text(grid.v_out_min_volt) + " " +
-                    number_text(grid.v_out_max_volt) + " " + number_text(grid.step_volt) + " vin " +
-                    number_text(grid.v_in_min_volt) + " " + number_text(grid.v_in_max_volt) + " " +
-                    number_text(grid.step_volt);
+  deck.dc_command =
+      "dc vout " + netlist::spice_number(grid.v_out_min_volt) + " " +
+      netlist::spice_number(grid.v_out_max_volt) + " " + netlist::spice_number(grid.step_volt) +
+      " vin " + netlist::spice_number(grid.v_in_min_volt) + " " +
+      netlist::spice_number(grid.v_in_max_volt) + " " + netlist::spice_number(grid.step_volt);
   return deck;
 }
 

@@ -23,6 +23,21 @@ std::string_view library_text(std::string_view file_name) {
                                                std::string(file_name) + "'; known: " + known);
 }
 
+std::vector<std::string> library_lines(std::string_view file_name) {
+  std::string_view text = library_text(file_name);
+  std::vector<std::string> lines;
+  while (!text.empty()) {
+    const std::size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    if (!line.empty() && line.back() == '\r') {
+      line.remove_suffix(1);
+    }
+    lines.emplace_back(line);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+  }
+  return lines;
+}
+
 std::vector<std::string_view> library_file_names() {
   std::vector<std::string_view> names;
   for (const auto& file : detail::embedded_files()) {

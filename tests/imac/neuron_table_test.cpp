@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "imcosim/imac/error.hpp"
+#include "imcosim/netlist/tile_deck.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 #include "neuron_test_support.hpp"
 #include "support/run_command.hpp"
@@ -20,8 +21,8 @@
 namespace imcosim::imac {
 namespace {
 
+using netlist::spice_number;
 using testing::ScratchDirectory;
-using testing::spice_number;
 
 // A table filled from f(v_in, v_out) on `grid`, all three currents alike.
 template <typename Function>

@@ -1,34 +1,14 @@
 #include "neuron_test_support.hpp"
 
-#include <array>
-#include <charconv>
-#include <string_view>
-
 #include "imcosim/netlist/library.hpp"
+#include "imcosim/netlist/tile_deck.hpp"
 
 namespace imcosim::testing {
-namespace {
-
-void append_lines(std::vector<std::string>& lines, std::string_view text) {
-  while (!text.empty()) {
-    const std::size_t end = text.find('\n');
-    lines.emplace_back(text.substr(0, end));
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
-  }
-}
-
-}  // namespace
-
-std::string spice_number(double value) {
-  std::array<char, 32> text{};
-  const auto result = std::to_chars(text.data(), text.data() + text.size(), value);
-  return std::string(text.data(), result.ptr);
-}
 
 std::vector<std::string> library_lines(const std::string& subcircuit_file) {
-  std::vector<std::string> lines;
-  append_lines(lines, netlist::library_text("imcosim_cmos.lib"));
-  append_lines(lines, netlist::library_text(subcircuit_file));
+  std::vector<std::string> lines = netlist::library_lines("imcosim_cmos.lib");
+  const auto subcircuit = netlist::library_lines(subcircuit_file);
+  lines.insert(lines.end(), subcircuit.begin(), subcircuit.end());
   return lines;
 }
 
@@ -45,8 +25,8 @@ std::vector<double> open_transfer_curve(spice::WorkerPool& pool, const std::stri
   }
   job.netlist_lines.push_back("xneuron in out vdd vss " + subcircuit);
   job.netlist_lines.emplace_back(".end");
-  job.commands = {"dc vin " + spice_number(v_in_min_volt) + " " + spice_number(v_in_max_volt) +
-                  " " + spice_number(step_volt)};
+  job.commands = {"dc vin " + netlist::spice_number(v_in_min_volt) + " " +
+                  netlist::spice_number(v_in_max_volt) + " " + netlist::spice_number(step_volt)};
   job.vector_names = {"v(out)"};
   return pool.run(job).vectors.at(0);
 }

@@ -8,9 +8,6 @@
 
 namespace imcosim::testing {
 
-// Shortest round-trip text of a double, independent of the locale.
-std::string spice_number(double value);
-
 // The shipped MOSFET card and `subcircuit_file` inlined, as deck lines (no title, no .end).
 std::vector<std::string> library_lines(const std::string& subcircuit_file);
 
