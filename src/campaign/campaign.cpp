@@ -1,6 +1,6 @@
 #include "imcosim/campaign/campaign.hpp"
 
-#include "configuration_hash.hpp"
+#include "../io/configuration_hash.hpp"
 #include "imcosim/campaign/error.hpp"
 #include "imcosim/circuit/tile_network.hpp"
 #include "imcosim/device/random_stream.hpp"
@@ -74,7 +74,7 @@ Campaign::Campaign(CampaignConfig config, const NetworkResources& resources)
       text_(canonical_text(config_)),
       shared_(std::make_unique<Shared>()) {
   // 1. The fingerprint covers the configuration and the values of an input file.
-  ConfigurationHash hash;
+  io::ConfigurationHash hash;
   hash.add(text_);
   hash.add(file_inputs_volt_);
   device_count_ = config_.rows * config_.cols;

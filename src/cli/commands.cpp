@@ -14,6 +14,8 @@ int run_validate(const std::vector<std::string>& args);
 int run_montecarlo(const std::vector<std::string>& args);
 int run_dataset(const std::vector<std::string>& args);
 int run_merge(const std::vector<std::string>& args);
+int run_train(const std::vector<std::string>& args);
+int run_nn(const std::vector<std::string>& args);
 
 std::span<const Command> commands() {
   static constexpr std::array table{
@@ -29,6 +31,8 @@ std::span<const Command> commands() {
               "IMAC fully-connected networks: netlist, ngspice, fast evaluation, validation",
               run_imac},
       Command{"tpu", "systolic-array TPU model: SCALE-Sim-compatible cycles and reports", run_tpu},
+      Command{"train", "train a CNN on an image dataset (float or hardware-aware)", run_train},
+      Command{"nn", "CNN model files: accuracy per back-end, SCALE-Sim topology", run_nn},
       Command{"montecarlo", "Monte Carlo of a crossbar tile under device non-idealities",
               run_montecarlo},
       Command{"dataset", "write a resumable HDF5 dataset of a Monte Carlo campaign", run_dataset},

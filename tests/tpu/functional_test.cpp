@@ -145,9 +145,9 @@ TEST(Requantisation, RoundsHalfAwayFromZeroAndSaturates) {
   EXPECT_EQ(requantise(-138, offset), -128);
   EXPECT_EQ(requantise(-139, offset), -128);
   EXPECT_EQ(requantise(117, offset), 127);
-  EXPECT_EQ(requantise(5, Requantisation{3, 2, 0}), 4);  // 15 / 4 = 3.75
+  EXPECT_EQ(requantise(5, Requantisation{3, 2, 0, -128, 127}), 4);  // 15 / 4 = 3.75
   EXPECT_THROW((void)Requantisation::from_scale(0.0, 0), TpuError);
-  EXPECT_THROW(validate_requantisation(Requantisation{0, 0, 0}), TpuError);
+  EXPECT_THROW(validate_requantisation(Requantisation{0, 0, 0, -128, 127}), TpuError);
 }
 
 TEST(Functional, RejectsInconsistentShapes) {

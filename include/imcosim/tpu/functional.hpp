@@ -37,13 +37,16 @@ Int32Matrix multiply_int8(const Int8Matrix& a, const Int8Matrix& b_transposed);
 Int32FeatureMap convolve_int8(const Int8FeatureMap& input, const FilterBank& filters,
                               const ConvGeometry& geometry);
 
-// int32 -> int8: q = clamp(zero_point + round(acc * multiplier / 2^right_shift), -128, 127),
-// rounding half away from zero, computed exactly in 64-bit integers. The real scale is
-// multiplier / 2^right_shift.
+// int32 -> int8: q = clamp(zero_point + round(acc * multiplier / 2^right_shift), clamp_low,
+// clamp_high), rounding half away from zero, computed exactly in 64-bit integers. The real scale
+// is multiplier / 2^right_shift. The clamp bounds fuse the layer's activation into the output
+// stage as edge TPUs do: ReLU clamps at the zero point, ReLU6 also at the code of 6.
 struct Requantisation {
   std::int32_t multiplier = 1;
   int right_shift = 0;  // 0 ... 62
   std::int32_t zero_point = 0;
+  std::int32_t clamp_low = -128;  // -128 <= clamp_low <= clamp_high <= 127
+  std::int32_t clamp_high = 127;
 
   // The rule nearest to `scale` (> 0) with a 31-bit multiplier; throws TpuError otherwise.
   static Requantisation from_scale(double scale, std::int32_t zero_point);

@@ -2,6 +2,7 @@
 
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "imcosim/tpu/architecture.hpp"
@@ -16,11 +17,30 @@ namespace imcosim::tpu {
 
 // One convolution layer of a network with its int8 weights and output requantisation.
 struct ConvStage {
+  ConvStage() = default;
+  ConvStage(std::string name_, FilterBank filters_, ConvGeometry geometry_,
+            Requantisation requantisation_)
+      : name(std::move(name_)),
+        filters(std::move(filters_)),
+        geometry(geometry_),
+        requantisation(requantisation_) {}
+
   std::string name;
-  FilterBank filters;
+  FilterBank filters;  // with groups > 1: filters.channels() = input channels / groups
   ConvGeometry geometry;
-  Requantisation requantisation;
+  Requantisation requantisation;  // every output channel, unless channel_requantisation is set
+  // Optional: one rule per output channel (per-channel weight scales).
+  std::vector<Requantisation> channel_requantisation;
+  // Optional: an int32 bias per output channel, added to the accumulators before requantising.
+  std::vector<std::int32_t> bias;
+  // Channel groups: filter n sees input channels [g C/groups, (g+1) C/groups) of its group
+  // g = n / (filters / groups); groups = channels = filters is a depthwise convolution, which
+  // the array runs one group at a time.
+  std::size_t groups = 1;
 };
+
+// The stage's output stage: bias, then the per-channel (or shared) requantisation.
+Int8FeatureMap requantise_stage(const Int32FeatureMap& accumulators, const ConvStage& stage);
 
 enum class ExecutionMode {
   fast,         // direct int8 GEMM (OpenMP); bit-identical to the array
@@ -72,7 +92,8 @@ class TpuModel {
 };
 
 // The SCALE-Sim layer a functional convolution corresponds to: its ifmap is the padded input
-// trimmed to the rows and columns the windows reach.
+// trimmed to the rows and columns the windows reach. For a grouped convolution it is one group's
+// layer (SCALE-Sim runs a depthwise layer as one such layer per channel).
 ConvLayer conv_layer_for(const Int8FeatureMap& input, const ConvStage& stage);
 
 // Every layer of a topology under a SCALE-Sim architecture config.

@@ -19,6 +19,10 @@ void validate_requantisation(const Requantisation& rule) {
     throw TpuError("requantisation needs a multiplier >= 1 and a right shift in 0..62, got " +
                    std::to_string(rule.multiplier) + " and " + std::to_string(rule.right_shift));
   }
+  if (rule.clamp_low < -128 || rule.clamp_low > rule.clamp_high || rule.clamp_high > 127) {
+    throw TpuError("requantisation clamps must satisfy -128 <= low <= high <= 127, got " +
+                   std::to_string(rule.clamp_low) + " and " + std::to_string(rule.clamp_high));
+  }
 }
 
 Requantisation Requantisation::from_scale(double scale, std::int32_t zero_point) {
@@ -36,7 +40,7 @@ Requantisation Requantisation::from_scale(double scale, std::int32_t zero_point)
     throw TpuError("requantisation scale " + std::to_string(scale) +
                    " cannot be written as a 31-bit multiplier and a right shift of 0..62");
   }
-  return {static_cast<std::int32_t>(multiplier), shift, zero_point};
+  return {static_cast<std::int32_t>(multiplier), shift, zero_point, -128, 127};
 }
 
 std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noexcept {
@@ -49,7 +53,8 @@ std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noe
     scaled = product < 0 ? -(magnitude >> rule.right_shift) : magnitude >> rule.right_shift;
   }
   const std::int64_t shifted = std::int64_t{rule.zero_point} + scaled;
-  return static_cast<std::int8_t>(std::clamp<std::int64_t>(shifted, -128, 127));
+  return static_cast<std::int8_t>(
+      std::clamp<std::int64_t>(shifted, rule.clamp_low, rule.clamp_high));
 }
 
 Int8FeatureMap requantise(const Int32FeatureMap& accumulators, const Requantisation& rule) {

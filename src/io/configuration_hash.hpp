@@ -6,10 +6,11 @@
 #include <string>
 #include <string_view>
 
-namespace imcosim::campaign {
+namespace imcosim::io {
 
-// FNV-1a, 64 bits: a fingerprint of a configuration, so that a dataset is only ever resumed or
-// merged with samples of the same campaign. Not cryptographic; it guards against mistakes.
+// FNV-1a, 64 bits: a fingerprint of a configuration, so that a dataset or a training run is only
+// ever resumed or merged with samples of the same campaign. Not cryptographic; it guards against
+// mistakes.
 class ConfigurationHash {
  public:
   void add(std::string_view text) {
@@ -47,4 +48,4 @@ class ConfigurationHash {
   std::uint64_t state_ = 0xCBF29CE484222325ULL;
 };
 
-}  // namespace imcosim::campaign
+}  // namespace imcosim::io

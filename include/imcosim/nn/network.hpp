@@ -1,0 +1,93 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "imcosim/nn/architecture.hpp"
+#include "imcosim/nn/dataset.hpp"
+#include "imcosim/nn/quantisation.hpp"
+#include "imcosim/nn/sequential.hpp"
+#include "imcosim/tpu/tpu_model.hpp"
+
+namespace imcosim::nn {
+
+// How a network computes, i.e. which hardware it is trained for or evaluated on.
+enum class Precision {
+  float32,  // every layer in float (the software reference)
+  int8,     // the TPU part fake-quantised exactly as the TPU model executes it; FC layers float
+};
+
+const char* precision_name(Precision precision);
+
+// Gradients of every parameter: [layer][parameter][value].
+using Gradients = std::vector<std::vector<std::vector<float>>>;
+
+// A CNN as it is trained and evaluated: the float layers (which hold every learnt value) and
+// the precision they compute in.
+class HybridNetwork {
+ public:
+  explicit HybridNetwork(const Architecture& architecture);
+
+  [[nodiscard]] const Architecture& architecture() const { return model_.architecture(); }
+  [[nodiscard]] Sequential<float>& model() noexcept { return model_; }
+  [[nodiscard]] const Sequential<float>& model() const noexcept { return model_; }
+  [[nodiscard]] Precision precision() const noexcept { return precision_; }
+
+  // The same network with every batch-norm layer of the TPU part folded into the convolution
+  // before it (W' = W gamma / sigma, b' = (b - mean) gamma / sigma + beta), as deployment
+  // computes it; throws NnError when a batch norm does not follow a convolution.
+  [[nodiscard]] HybridNetwork with_batch_norm_folded() const;
+
+  // Switches the TPU part to int8: each convolution's activation range is calibrated as the
+  // largest activation (after its ReLU/ReLU6) over the first `images` images of `data` in
+  // float, the first convolution's input scale is 1/127 (pixels / 255 in 0..1). Needs the
+  // batch norms folded. Throws NnError otherwise.
+  void quantise(const ImageDataset& data, std::size_t images);
+  // The int8 ranges by layer index (convolutions of the TPU part), once quantised.
+  [[nodiscard]] const std::vector<ActivationRange>& ranges() const noexcept { return ranges_; }
+  void set_ranges(std::vector<ActivationRange> ranges);
+
+  // The TPU part as the TPU model runs it: one stage per convolution, and the host operations
+  // (pooling, activation, flatten) between them applied to int8 codes. Returns the codes at the
+  // split (the TPU -> IMAC boundary), HWC-flattened.
+  [[nodiscard]] std::vector<tpu::ConvStage> tpu_stages() const;
+  [[nodiscard]] tpu::Int8FeatureMap input_codes(const std::uint8_t* image) const;
+  [[nodiscard]] tpu::Int8FeatureMap run_tpu_part(const tpu::TpuModel& tpu,
+                                                 const tpu::Int8FeatureMap& input,
+                                                 tpu::ExecutionMode mode) const;
+  // The real value of one code at the split.
+  [[nodiscard]] double split_scale() const;
+
+  // What one forward pass keeps for its backward pass.
+  struct Trace {
+    ForwardTrace<float> layers;
+    // int8: per layer, whether an output code sits strictly inside its clamp (the STE mask).
+    std::vector<std::vector<std::uint8_t>> pass;
+  };
+
+  // Class scores of a batch (sigmoid values or neuron volts, one per class).
+  void forward(const Tensor<float>& input, Trace& trace, Phase phase) const;
+  [[nodiscard]] const Tensor<float>& outputs(const Trace& trace) const {
+    return trace.layers.activations.back();
+  }
+  void backward(const Tensor<float>& output_gradient, const Trace& trace,
+                Gradients& gradients) const;
+  [[nodiscard]] Gradients zero_gradients() const { return model_.zero_gradients(); }
+  // After a training step, batch statistics of one chunk, in chunk order.
+  void update_running_statistics(const Trace& trace);
+
+ private:
+  void forward_int8_conv(std::size_t layer, const Tensor<float>& input, Tensor<float>& output,
+                         LayerCache<float>& cache) const;
+  void forward_int8_average_pool(std::size_t layer, const Tensor<float>& input,
+                                 Tensor<float>& output, LayerCache<float>& cache) const;
+  // The range of the codes a layer's input carries in the TPU part (int8 precision).
+  [[nodiscard]] double input_scale(std::size_t layer) const;
+
+  Sequential<float> model_;
+  Precision precision_ = Precision::float32;
+  std::vector<ActivationRange> ranges_;  // [layer], meaningful for convolutions
+};
+
+}  // namespace imcosim::nn

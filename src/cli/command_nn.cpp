@@ -1,0 +1,118 @@
+// imcosim nn evaluate|topology: accuracy of a CNN model file on a test set; SCALE-Sim topology
+// of a model.
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "command_line.hpp"
+#include "imcosim/error.hpp"
+#include "imcosim/nn/architecture.hpp"
+#include "imcosim/nn/dataset.hpp"
+#include "imcosim/nn/error.hpp"
+#include "imcosim/nn/evaluation.hpp"
+#include "imcosim/nn/model_file.hpp"
+#include "imcosim/tpu/report.hpp"
+#include "nn_options.hpp"
+
+namespace imcosim::cli {
+
+namespace {
+
+void print_confusion(const Eigen::MatrixXd& confusion) {
+  std::cout << "confusion (rows: true class, columns: predicted):\n";
+  for (Eigen::Index r = 0; r < confusion.rows(); ++r) {
+    for (Eigen::Index c = 0; c < confusion.cols(); ++c) {
+      std::cout << std::setw(6) << static_cast<long long>(confusion(r, c));
+    }
+    std::cout << '\n';
+  }
+}
+
+int run_evaluate(const std::vector<std::string>& args) {
+  std::string model_path;
+  std::string dataset_spec;
+  std::string backend;
+  std::size_t test_images = 0;
+  bool no_store = false;
+  CommandSyntax syntax(
+      "nn evaluate", "MODEL.h5 [--dataset fashion-mnist|DATA.h5] [--backend B] [options]",
+      "Classifies every test image with the model as the back-end computes it and prints the\n"
+      "accuracy and the confusion matrix; both are stored in the model file under\n"
+      "/evaluation/<backend> (unless --no-store). Back-ends: float (software reference).");
+  syntax.options.add_options()                                         //
+      ("model", po::value(&model_path)->required(), "CNN model file")  //
+      ("dataset,d", po::value(&dataset_spec)->default_value("fashion-mnist"),
+       "fashion-mnist[:DIRECTORY] (its test split) or an HDF5 image dataset")  //
+      ("backend,b", po::value(&backend)->default_value("float"), "float")      //
+      ("test-images", po::value(&test_images)->default_value(0),
+       "evaluate only the first N images (0: all)")  //
+      ("no-store", po::bool_switch(&no_store), "do not write the result into the model file");
+  syntax.positional.add("model", 1);
+  add_thread_option(syntax);
+  const auto values = parse_command_line(syntax, args);
+  if (!values) {
+    return 0;
+  }
+  apply_thread_option(*values);
+  if (backend != "float") {
+    throw UsageError("imcosim nn evaluate: unknown --backend '" + backend + "' (float)");
+  }
+  auto model = nn::read_model_file(model_path);
+  const auto dataset =
+      limit_images(nn::load_dataset(dataset_spec, nn::DatasetSplit::test), test_images);
+  const auto record = nn::evaluate(model.network, dataset);
+  std::cout << "imcosim nn evaluate: " << model.network.architecture().name() << " on " << backend
+            << ": accuracy " << std::fixed << std::setprecision(2) << 100.0 * record.accuracy
+            << " % (" << record.images << " images of " << record.dataset << ")\n";
+  print_confusion(record.confusion);
+  if (!no_store) {
+    model.evaluations[backend] = record;
+    nn::write_model_file(model_path, model);
+  }
+  return 0;
+}
+
+int run_topology(const std::vector<std::string>& args) {
+  std::string model;
+  std::string output;
+  CommandSyntax syntax("nn topology", "NAME|ARCH.txt|MODEL.h5 -o TOPOLOGY.csv",
+                       "Writes the SCALE-Sim topology CSV of a model's convolution and dense "
+                       "layers, as `imcosim tpu -t` and SCALE-Sim read it.");
+  syntax.options.add_options()                                                               //
+      ("model", po::value(&model)->required(), "built-in name, architecture or model file")  //
+      ("output,o", po::value(&output)->required(), "CSV file to write");
+  syntax.positional.add("model", 1);
+  const auto values = parse_command_line(syntax, args);
+  if (!values) {
+    return 0;
+  }
+  const auto architecture = model.ends_with(".h5")
+                                ? nn::read_model_file(model).network.architecture()
+                                : nn::load_architecture(model);
+  tpu::write_file_atomically(output, nn::scalesim_topology(architecture));
+  std::cout << "imcosim nn topology: " << architecture.name() << " -> " << output << '\n';
+  return 0;
+}
+
+}  // namespace
+
+int run_nn(const std::vector<std::string>& args) {
+  const std::string usage =
+      "usage: imcosim nn evaluate|topology ... (imcosim nn <subcommand> --help)";
+  if (args.empty() || args.front() == "--help" || args.front() == "-h") {
+    (args.empty() ? std::cerr : std::cout) << usage << '\n';
+    return args.empty() ? 2 : 0;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args.front() == "evaluate") {
+    return run_evaluate(rest);
+  }
+  if (args.front() == "topology") {
+    return run_topology(rest);
+  }
+  throw UsageError("imcosim nn: unknown subcommand '" + args.front() + "'; " + usage);
+}
+
+}  // namespace imcosim::cli

@@ -1,0 +1,173 @@
+#include <string>
+
+#include "imcosim/nn/error.hpp"
+#include "imcosim/nn/layers.hpp"
+
+namespace imcosim::nn {
+
+namespace {
+
+// floor((input + 2 padding - kernel) / stride) + 1, as tpu::conv_output_extent.
+std::size_t output_extent(std::size_t input, std::size_t kernel, std::size_t stride,
+                          std::size_t padding, const char* axis) {
+  if (input + 2 * padding < kernel) {
+    throw NnError("conv2d: a kernel of " + std::to_string(kernel) + " does not fit the " + axis +
+                  " of " + std::to_string(input) + " with padding " + std::to_string(padding));
+  }
+  return (input + 2 * padding - kernel) / stride + 1;
+}
+
+}  // namespace
+
+template <typename Scalar>
+Conv2d<Scalar>::Conv2d(Shape input, const Conv2dSpec& spec) : Layer<Scalar>(input), spec_(spec) {
+  if (spec.filters == 0 || spec.kernel_height == 0 || spec.kernel_width == 0 || spec.stride == 0 ||
+      spec.groups == 0) {
+    throw NnError("conv2d: filters, kernel, stride and groups must be >= 1");
+  }
+  if (input.channels % spec.groups != 0 || spec.filters % spec.groups != 0) {
+    throw NnError("conv2d: groups = " + std::to_string(spec.groups) + " must divide the " +
+                  std::to_string(input.channels) + " input channels and the " +
+                  std::to_string(spec.filters) + " filters");
+  }
+  output_ = {output_extent(input.height, spec.kernel_height, spec.stride, spec.padding, "height"),
+             output_extent(input.width, spec.kernel_width, spec.stride, spec.padding, "width"),
+             spec.filters};
+  window_ = spec.kernel_height * spec.kernel_width * (input.channels / spec.groups);
+  weight_ = {"weight", {spec.filters, window_}, std::vector<Scalar>(spec.filters * window_)};
+  bias_ = {"bias", {spec.filters}, std::vector<Scalar>(spec.filters)};
+}
+
+template <typename Scalar>
+void Conv2d<Scalar>::lower(const Tensor<Scalar>& input, RowMatrix<Scalar>& lowered) const {
+  const Shape& in = this->input_shape();
+  const std::size_t group_channels = in.channels / spec_.groups;
+  const std::size_t batch = input.batch();
+  lowered.setZero(static_cast<Eigen::Index>(batch * output_.pixels()),
+                  static_cast<Eigen::Index>(window_ * spec_.groups));
+  for (std::size_t n = 0; n < batch; ++n) {
+    const Scalar* image = input.sample(n);
+    for (std::size_t oy = 0; oy < output_.height; ++oy) {
+      for (std::size_t ox = 0; ox < output_.width; ++ox) {
+        Scalar* row = lowered.data() +
+                      ((n * output_.height + oy) * output_.width + ox) * window_ * spec_.groups;
+        for (std::size_t ky = 0; ky < spec_.kernel_height; ++ky) {
+          const std::size_t iy = oy * spec_.stride + ky;
+          if (iy < spec_.padding || iy >= in.height + spec_.padding) {
+            continue;
+          }
+          for (std::size_t kx = 0; kx < spec_.kernel_width; ++kx) {
+            const std::size_t ix = ox * spec_.stride + kx;
+            if (ix < spec_.padding || ix >= in.width + spec_.padding) {
+              continue;
+            }
+            const Scalar* pixel =
+                image + ((iy - spec_.padding) * in.width + (ix - spec_.padding)) * in.channels;
+            const std::size_t offset = (ky * spec_.kernel_width + kx) * group_channels;
+            for (std::size_t g = 0; g < spec_.groups; ++g) {
+              for (std::size_t c = 0; c < group_channels; ++c) {
+                row[g * window_ + offset + c] = pixel[g * group_channels + c];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+template <typename Scalar>
+void Conv2d<Scalar>::convolve(const RowMatrix<Scalar>& lowered, const Scalar* weight,
+                              const Scalar* bias, Tensor<Scalar>& output, std::size_t batch) const {
+  output.resize(batch, output_);
+  auto out = output.pixel_rows();
+  const auto group_filters = static_cast<Eigen::Index>(spec_.filters / spec_.groups);
+  const auto window = static_cast<Eigen::Index>(window_);
+  const Eigen::Map<const RowMatrix<Scalar>> w(weight, static_cast<Eigen::Index>(spec_.filters),
+                                              window);
+  for (Eigen::Index g = 0; g < static_cast<Eigen::Index>(spec_.groups); ++g) {
+    out.middleCols(g * group_filters, group_filters).noalias() =
+        lowered.middleCols(g * window, window) *
+        w.middleRows(g * group_filters, group_filters).transpose();
+  }
+  const Eigen::Map<const Eigen::Matrix<Scalar, 1, Eigen::Dynamic>> b(
+      bias, static_cast<Eigen::Index>(spec_.filters));
+  out.rowwise() += b;
+}
+
+template <typename Scalar>
+void Conv2d<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& output,
+                             LayerCache<Scalar>& cache, Phase /*phase*/) const {
+  lower(input, cache.lowered);
+  convolve(cache.lowered, weight_.values.data(), bias_.values.data(), output, input.batch());
+}
+
+template <typename Scalar>
+void Conv2d<Scalar>::backward(const Tensor<Scalar>& output_gradient, Tensor<Scalar>* input_gradient,
+                              const LayerCache<Scalar>& cache,
+                              std::vector<std::vector<Scalar>>& parameter_gradients) const {
+  const auto grad_out = output_gradient.pixel_rows();
+  const auto group_filters = static_cast<Eigen::Index>(spec_.filters / spec_.groups);
+  const auto window = static_cast<Eigen::Index>(window_);
+  const auto filters = static_cast<Eigen::Index>(spec_.filters);
+  Eigen::Map<RowMatrix<Scalar>> grad_w(parameter_gradients[0].data(), filters, window);
+  Eigen::Map<Eigen::Matrix<Scalar, 1, Eigen::Dynamic>> grad_b(parameter_gradients[1].data(),
+                                                              filters);
+  grad_b += grad_out.colwise().sum();
+  const Eigen::Map<const RowMatrix<Scalar>> w(weight_.values.data(), filters, window);
+  RowMatrix<Scalar> grad_lowered;
+  if (input_gradient != nullptr) {
+    grad_lowered.resize(cache.lowered.rows(), cache.lowered.cols());
+  }
+  for (Eigen::Index g = 0; g < static_cast<Eigen::Index>(spec_.groups); ++g) {
+    const auto grad_group = grad_out.middleCols(g * group_filters, group_filters);
+    grad_w.middleRows(g * group_filters, group_filters).noalias() +=
+        grad_group.transpose() * cache.lowered.middleCols(g * window, window);
+    if (input_gradient != nullptr) {
+      grad_lowered.middleCols(g * window, window).noalias() =
+          grad_group * w.middleRows(g * group_filters, group_filters);
+    }
+  }
+  if (input_gradient == nullptr) {
+    return;
+  }
+  // col2im: every lowered element adds back to the input pixel it was copied from.
+  const Shape& in = this->input_shape();
+  const std::size_t group_channels = in.channels / spec_.groups;
+  const std::size_t batch = output_gradient.batch();
+  input_gradient->resize(batch, in);
+  for (std::size_t n = 0; n < batch; ++n) {
+    Scalar* image = input_gradient->sample(n);
+    for (std::size_t oy = 0; oy < output_.height; ++oy) {
+      for (std::size_t ox = 0; ox < output_.width; ++ox) {
+        const Scalar* row = grad_lowered.data() + ((n * output_.height + oy) * output_.width + ox) *
+                                                      window_ * spec_.groups;
+        for (std::size_t ky = 0; ky < spec_.kernel_height; ++ky) {
+          const std::size_t iy = oy * spec_.stride + ky;
+          if (iy < spec_.padding || iy >= in.height + spec_.padding) {
+            continue;
+          }
+          for (std::size_t kx = 0; kx < spec_.kernel_width; ++kx) {
+            const std::size_t ix = ox * spec_.stride + kx;
+            if (ix < spec_.padding || ix >= in.width + spec_.padding) {
+              continue;
+            }
+            Scalar* pixel =
+                image + ((iy - spec_.padding) * in.width + (ix - spec_.padding)) * in.channels;
+            const std::size_t offset = (ky * spec_.kernel_width + kx) * group_channels;
+            for (std::size_t g = 0; g < spec_.groups; ++g) {
+              for (std::size_t c = 0; c < group_channels; ++c) {
+                pixel[g * group_channels + c] += row[g * window_ + offset + c];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+template class Conv2d<float>;
+template class Conv2d<double>;
+
+}  // namespace imcosim::nn

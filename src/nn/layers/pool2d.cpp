@@ -1,0 +1,103 @@
+#include <limits>
+#include <string>
+
+#include "imcosim/nn/error.hpp"
+#include "imcosim/nn/layers.hpp"
+
+namespace imcosim::nn {
+
+template <typename Scalar>
+Pool2d<Scalar>::Pool2d(Shape input, PoolKind pool, std::size_t kernel, std::size_t stride)
+    : Layer<Scalar>(input), pool_(pool), kernel_(kernel), stride_(stride) {
+  if (kernel == 0 || stride == 0) {
+    throw NnError(kind() + ": kernel and stride must be >= 1");
+  }
+  if (kernel > input.height || kernel > input.width) {
+    throw NnError(kind() + ": a kernel of " + std::to_string(kernel) + " does not fit the " +
+                  shape_text(input) + " input");
+  }
+  output_ = {(input.height - kernel) / stride + 1, (input.width - kernel) / stride + 1,
+             input.channels};
+}
+
+template <typename Scalar>
+void Pool2d<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& output,
+                             LayerCache<Scalar>& cache, Phase /*phase*/) const {
+  const Shape& in = this->input_shape();
+  const std::size_t batch = input.batch();
+  output.resize(batch, output_);
+  if (pool_ == PoolKind::max) {
+    cache.indices.resize(output.size());
+  }
+  const Scalar inverse_area = Scalar{1} / static_cast<Scalar>(kernel_ * kernel_);
+  for (std::size_t n = 0; n < batch; ++n) {
+    const Scalar* image = input.sample(n);
+    Scalar* result = output.sample(n);
+    for (std::size_t oy = 0; oy < output_.height; ++oy) {
+      for (std::size_t ox = 0; ox < output_.width; ++ox) {
+        for (std::size_t c = 0; c < in.channels; ++c) {
+          const std::size_t out_index = (oy * output_.width + ox) * in.channels + c;
+          Scalar best = -std::numeric_limits<Scalar>::infinity();
+          std::size_t best_index = 0;
+          Scalar sum = 0;
+          for (std::size_t ky = 0; ky < kernel_; ++ky) {
+            for (std::size_t kx = 0; kx < kernel_; ++kx) {
+              const std::size_t index =
+                  ((oy * stride_ + ky) * in.width + (ox * stride_ + kx)) * in.channels + c;
+              sum += image[index];
+              if (image[index] > best) {
+                best = image[index];
+                best_index = index;
+              }
+            }
+          }
+          if (pool_ == PoolKind::max) {
+            result[out_index] = best;
+            cache.indices[n * output_.size() + out_index] = static_cast<std::uint32_t>(best_index);
+          } else {
+            result[out_index] = sum * inverse_area;
+          }
+        }
+      }
+    }
+  }
+}
+
+template <typename Scalar>
+void Pool2d<Scalar>::backward(const Tensor<Scalar>& output_gradient, Tensor<Scalar>* input_gradient,
+                              const LayerCache<Scalar>& cache,
+                              std::vector<std::vector<Scalar>>& /*parameter_gradients*/) const {
+  if (input_gradient == nullptr) {
+    return;
+  }
+  const Shape& in = this->input_shape();
+  const std::size_t batch = output_gradient.batch();
+  input_gradient->resize(batch, in);
+  const Scalar inverse_area = Scalar{1} / static_cast<Scalar>(kernel_ * kernel_);
+  for (std::size_t n = 0; n < batch; ++n) {
+    const Scalar* grad_out = output_gradient.sample(n);
+    Scalar* grad_in = input_gradient->sample(n);
+    for (std::size_t oy = 0; oy < output_.height; ++oy) {
+      for (std::size_t ox = 0; ox < output_.width; ++ox) {
+        for (std::size_t c = 0; c < in.channels; ++c) {
+          const std::size_t out_index = (oy * output_.width + ox) * in.channels + c;
+          if (pool_ == PoolKind::max) {
+            grad_in[cache.indices[n * output_.size() + out_index]] += grad_out[out_index];
+            continue;
+          }
+          for (std::size_t ky = 0; ky < kernel_; ++ky) {
+            for (std::size_t kx = 0; kx < kernel_; ++kx) {
+              grad_in[((oy * stride_ + ky) * in.width + (ox * stride_ + kx)) * in.channels + c] +=
+                  grad_out[out_index] * inverse_area;
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+template class Pool2d<float>;
+template class Pool2d<double>;
+
+}  // namespace imcosim::nn

@@ -1,0 +1,348 @@
+#include "imcosim/nn/network.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "imcosim/nn/error.hpp"
+#include "imcosim/nn/training.hpp"
+
+namespace imcosim::nn {
+
+namespace {
+
+// Largest value of an activation code range of ReLU6 at this scale.
+std::int32_t code_of_six(double scale) {
+  return static_cast<std::int32_t>(std::min(127.0, std::round(6.0 / scale)));
+}
+
+}  // namespace
+
+const char* precision_name(Precision precision) {
+  switch (precision) {
+    case Precision::float32:
+      return "float";
+    case Precision::int8:
+      return "int8";
+  }
+  return "unknown";
+}
+
+HybridNetwork::HybridNetwork(const Architecture& architecture) : model_(architecture) {}
+
+HybridNetwork HybridNetwork::with_batch_norm_folded() const {
+  const auto& layers = architecture().layers();
+  std::vector<LayerSpec> kept;
+  std::vector<std::size_t> origin;  // kept layer -> original index
+  std::size_t split = architecture().split();
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    if (layers[l].kind == "batchnorm") {
+      if (l == 0 || layers[l - 1].kind != "conv2d" || l >= architecture().split()) {
+        throw NnError("layer " + std::to_string(l) +
+                      ": only a batch norm right after a convolution of the TPU part can be "
+                      "folded for deployment");
+      }
+      split -= 1;
+      continue;
+    }
+    kept.push_back(layers[l]);
+    origin.push_back(l);
+  }
+  HybridNetwork folded(Architecture(architecture().name(), architecture().input(), kept, split,
+                                    "folded " + architecture().name()));
+  for (std::size_t k = 0; k < kept.size(); ++k) {
+    auto target = folded.model_.layer(k).parameters();
+    const auto source = model_.layer(origin[k]).parameters();
+    for (std::size_t p = 0; p < target.size(); ++p) {
+      target[p]->values = source[p]->values;
+    }
+    const std::size_t next = origin[k] + 1;
+    if (kept[k].kind != "conv2d" || next >= layers.size() || layers[next].kind != "batchnorm") {
+      continue;
+    }
+    const auto bn = model_.layer(next).parameters();  // gamma, beta, mean, variance
+    auto& weight = target[0]->values;
+    auto& bias = target[1]->values;
+    const std::size_t window = target[0]->dims[1];
+    for (std::size_t n = 0; n < bias.size(); ++n) {
+      const double factor =
+          static_cast<double>(bn[0]->values[n]) /
+          std::sqrt(static_cast<double>(bn[3]->values[n]) + BatchNorm<float>::epsilon);
+      for (std::size_t i = 0; i < window; ++i) {
+        weight[n * window + i] =
+            static_cast<float>(static_cast<double>(weight[n * window + i]) * factor);
+      }
+      bias[n] = static_cast<float>(static_cast<double>(bias[n] - bn[2]->values[n]) * factor +
+                                   static_cast<double>(bn[1]->values[n]));
+    }
+  }
+  folded.precision_ = precision_;
+  return folded;
+}
+
+double HybridNetwork::input_scale(std::size_t layer) const {
+  double scale = 1.0 / 127.0;  // the first convolution sees pixels / 255 in 0..1
+  for (std::size_t l = 0; l < layer; ++l) {
+    if (architecture().layers()[l].kind == "conv2d") {
+      scale = ranges_[l].output_scale;
+    }
+  }
+  return scale;
+}
+
+double HybridNetwork::split_scale() const { return input_scale(architecture().split()); }
+
+void HybridNetwork::set_ranges(std::vector<ActivationRange> ranges) {
+  if (ranges.size() != model_.size()) {
+    throw NnError("int8 ranges for " + std::to_string(ranges.size()) + " layers, the model has " +
+                  std::to_string(model_.size()));
+  }
+  ranges_ = std::move(ranges);
+  precision_ = Precision::int8;
+}
+
+void HybridNetwork::quantise(const ImageDataset& data, std::size_t images) {
+  const auto& layers = architecture().layers();
+  const std::size_t split = architecture().split();
+  for (std::size_t l = 0; l < split; ++l) {
+    if (layers[l].kind == "batchnorm") {
+      throw NnError("fold the batch norms before quantising (with_batch_norm_folded)");
+    }
+  }
+  images = std::min(images, data.size());
+  if (images == 0) {
+    throw NnError("int8 calibration needs at least one image");
+  }
+  precision_ = Precision::float32;
+  std::vector<std::size_t> order(images);
+  for (std::size_t i = 0; i < images; ++i) {
+    order[i] = i;
+  }
+  HybridNetwork::Trace trace;
+  forward(make_batch(data, order, 0, images, TrainingSettings{}, 0), trace, Phase::inference);
+  std::vector<ActivationRange> ranges(layers.size());
+  double scale = 1.0 / 127.0;
+  for (std::size_t l = 0; l < split; ++l) {
+    if (layers[l].kind != "conv2d") {
+      continue;
+    }
+    // The range after the convolution's activation, when one follows.
+    const bool activated =
+        l + 1 < split && (layers[l + 1].kind == "relu" || layers[l + 1].kind == "relu6");
+    const auto& values = trace.layers.activations[activated ? l + 2 : l + 1].values();
+    double largest = 0.0;
+    for (const float v : values) {
+      largest = std::max(largest, std::abs(static_cast<double>(v)));
+    }
+    if (largest == 0.0) {
+      largest = 1.0;
+    }
+    ActivationRange range;
+    range.input_scale = scale;
+    range.output_scale = largest / 127.0;
+    if (activated) {
+      range.clamp_low = 0;
+      range.clamp_high = layers[l + 1].kind == "relu6" ? code_of_six(range.output_scale) : 127;
+    }
+    ranges[l] = range;
+    scale = range.output_scale;
+  }
+  set_ranges(std::move(ranges));
+}
+
+void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& input,
+                                      Tensor<float>& output, LayerCache<float>& cache) const {
+  const auto& conv = dynamic_cast<const Conv2d<float>&>(model_.layer(layer));
+  const ActivationRange& range = ranges_[layer];
+  const QuantisedConv q = quantise_conv(conv, range);
+  // 1. Input codes (the previous layer left values on its code grid, so this is exact), lowered.
+  Tensor<float> codes(input.batch(), input.shape());
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    codes.values()[i] = static_cast<float>(activation_code(input.values()[i], range.input_scale));
+  }
+  conv.lower(codes, cache.lowered);
+  // 2. int32 accumulators, exact in double (|sum| < 2^53), per group as the TPU's stages.
+  const auto filters = static_cast<Eigen::Index>(conv.spec().filters);
+  const auto window = static_cast<Eigen::Index>(conv.window());
+  const auto groups = static_cast<Eigen::Index>(conv.spec().groups);
+  const Eigen::MatrixXd lowered = cache.lowered.cast<double>();
+  Eigen::MatrixXd weights(filters, window);
+  for (Eigen::Index n = 0; n < filters; ++n) {
+    for (Eigen::Index k = 0; k < window; ++k) {
+      weights(n, k) = q.weight_codes[static_cast<std::size_t>(n * window + k)];
+    }
+  }
+  Eigen::MatrixXd accumulators(lowered.rows(), filters);
+  const Eigen::Index group_filters = filters / groups;
+  for (Eigen::Index g = 0; g < groups; ++g) {
+    accumulators.middleCols(g * group_filters, group_filters).noalias() =
+        lowered.middleCols(g * window, window) *
+        weights.middleRows(g * group_filters, group_filters).transpose();
+  }
+  // 3. Bias and requantisation, element by element with the TPU's own integer rule.
+  output.resize(input.batch(), conv.output_shape());
+  auto out = output.pixel_rows();
+  for (Eigen::Index r = 0; r < accumulators.rows(); ++r) {
+    for (Eigen::Index n = 0; n < filters; ++n) {
+      const auto channel = static_cast<std::size_t>(n);
+      const double biased = accumulators(r, n) + q.bias_codes[channel];
+      const auto clamped =
+          static_cast<std::int32_t>(std::clamp(biased, -2147483648.0, 2147483647.0));
+      const std::int8_t code = tpu::requantise(clamped, q.requantisation[channel]);
+      out(r, n) = static_cast<float>(range.output_scale * code);
+    }
+  }
+  // Backward sees the dequantised input (straight-through estimator).
+  cache.lowered *= static_cast<float>(range.input_scale);
+}
+
+void HybridNetwork::forward_int8_average_pool(std::size_t layer, const Tensor<float>& input,
+                                              Tensor<float>& output,
+                                              LayerCache<float>& cache) const {
+  const auto& pool = dynamic_cast<const Pool2d<float>&>(model_.layer(layer));
+  pool.forward(input, output, cache, Phase::training);
+  const double scale = input_scale(layer);
+  const Shape& in = pool.input_shape();
+  const Shape out = pool.output_shape();
+  for (std::size_t n = 0; n < input.batch(); ++n) {
+    const float* x = input.sample(n);
+    float* y = output.sample(n);
+    for (std::size_t oy = 0; oy < out.height; ++oy) {
+      for (std::size_t ox = 0; ox < out.width; ++ox) {
+        for (std::size_t c = 0; c < out.channels; ++c) {
+          std::int64_t sum = 0;
+          for (std::size_t ky = 0; ky < pool.kernel(); ++ky) {
+            for (std::size_t kx = 0; kx < pool.kernel(); ++kx) {
+              sum += activation_code(
+                  x[((oy * pool.stride() + ky) * in.width + ox * pool.stride() + kx) * in.channels +
+                    c],
+                  scale);
+            }
+          }
+          y[(oy * out.width + ox) * out.channels + c] = static_cast<float>(
+              scale * average_code(sum, static_cast<std::int64_t>(pool.kernel() * pool.kernel())));
+        }
+      }
+    }
+  }
+}
+
+void HybridNetwork::forward(const Tensor<float>& input, Trace& trace, Phase phase) const {
+  if (precision_ == Precision::float32) {
+    model_.forward(input, trace.layers, phase);
+    return;
+  }
+  if (input.shape() != architecture().input()) {
+    throw NnError("the model takes " + shape_text(architecture().input()) + " inputs, got " +
+                  shape_text(input.shape()));
+  }
+  const std::size_t count = model_.size();
+  const std::size_t split = architecture().split();
+  trace.layers.activations.resize(count + 1);
+  trace.layers.caches.resize(count);
+  trace.pass.assign(count, {});
+  trace.layers.activations[0] = input;
+  for (std::size_t l = 0; l < count; ++l) {
+    const auto& kind = architecture().layers()[l].kind;
+    auto& in = trace.layers.activations[l];
+    auto& out = trace.layers.activations[l + 1];
+    auto& cache = trace.layers.caches[l];
+    if (l < split && kind == "conv2d") {
+      forward_int8_conv(l, in, out, cache);
+      const ActivationRange& range = ranges_[l];
+      auto& pass = trace.pass[l];
+      pass.resize(out.size());
+      for (std::size_t i = 0; i < out.size(); ++i) {
+        const double code = std::round(static_cast<double>(out.values()[i]) / range.output_scale);
+        pass[i] = code > range.clamp_low && code < range.clamp_high ? 1 : 0;
+      }
+    } else if (l < split && kind == "avgpool") {
+      forward_int8_average_pool(l, in, out, cache);
+    } else {
+      model_.layer(l).forward(in, out, cache, phase);
+    }
+  }
+}
+
+void HybridNetwork::backward(const Tensor<float>& output_gradient, const Trace& trace,
+                             Gradients& gradients) const {
+  if (precision_ == Precision::float32) {
+    model_.backward(output_gradient, trace.layers, gradients, nullptr);
+    return;
+  }
+  Tensor<float> gradient = output_gradient;
+  Tensor<float> next;
+  for (std::size_t l = model_.size(); l-- > 0;) {
+    if (!trace.pass[l].empty()) {
+      // Straight through the rounding, but not through the clamp (the fused activation).
+      for (std::size_t i = 0; i < gradient.size(); ++i) {
+        gradient.values()[i] *= static_cast<float>(trace.pass[l][i]);
+      }
+    }
+    model_.layer(l).backward(gradient, l > 0 ? &next : nullptr, trace.layers.caches[l],
+                             gradients[l]);
+    if (l > 0) {
+      std::swap(gradient, next);
+    }
+  }
+}
+
+void HybridNetwork::update_running_statistics(const Trace& trace) {
+  for (std::size_t l = 0; l < model_.size(); ++l) {
+    model_.layer(l).update_running_statistics(trace.layers.caches[l]);
+  }
+}
+
+std::vector<tpu::ConvStage> HybridNetwork::tpu_stages() const {
+  std::vector<tpu::ConvStage> stages;
+  for (std::size_t l = 0; l < architecture().split(); ++l) {
+    if (architecture().layers()[l].kind == "conv2d") {
+      const auto& conv = dynamic_cast<const Conv2d<float>&>(model_.layer(l));
+      stages.push_back(
+          tpu_stage(conv, quantise_conv(conv, ranges_[l]), "Conv" + std::to_string(l)));
+    }
+  }
+  return stages;
+}
+
+tpu::Int8FeatureMap HybridNetwork::input_codes(const std::uint8_t* image) const {
+  const Shape& shape = architecture().input();
+  tpu::Int8FeatureMap codes(shape.height, shape.width, shape.channels);
+  for (std::size_t y = 0; y < shape.height; ++y) {
+    for (std::size_t x = 0; x < shape.width; ++x) {
+      for (std::size_t c = 0; c < shape.channels; ++c) {
+        // The same float the trainer feeds in (pixel / 255), then its code at scale 1/127.
+        const float value =
+            static_cast<float>(image[(y * shape.width + x) * shape.channels + c]) / 255.0F;
+        codes(y, x, c) = activation_code(value, 1.0 / 127.0);
+      }
+    }
+  }
+  return codes;
+}
+
+tpu::Int8FeatureMap HybridNetwork::run_tpu_part(const tpu::TpuModel& tpu,
+                                                const tpu::Int8FeatureMap& input,
+                                                tpu::ExecutionMode mode) const {
+  if (precision_ != Precision::int8) {
+    throw NnError("the TPU part runs in int8: quantise the network first");
+  }
+  const auto stages = tpu_stages();
+  std::size_t stage = 0;
+  tpu::Int8FeatureMap codes = input;
+  for (std::size_t l = 0; l < architecture().split(); ++l) {
+    const auto& spec = architecture().layers()[l];
+    if (spec.kind == "conv2d") {
+      codes = tpu.run_conv(codes, stages[stage++], mode).activations;
+    } else if (spec.kind == "maxpool") {
+      codes = max_pool_codes(codes, spec.kernel, spec.stride);
+    } else if (spec.kind == "avgpool") {
+      codes = average_pool_codes(codes, spec.kernel, spec.stride);
+    } else if (spec.kind == "flatten") {
+      codes = tpu::Int8FeatureMap(1, 1, codes.values().size(), codes.values());
+    }
+    // ReLU and ReLU6 are fused into the preceding convolution's clamp.
+  }
+  return codes;
+}
+
+}  // namespace imcosim::nn
