@@ -715,12 +715,6 @@ Eigen::MatrixXd DataSet::read_rows(std::uint64_t first_row, std::uint64_t row_co
   return values;
 }
 
-std::string DataSet::element_type_text() const {
-  const Handle type(
-      checked_id(H5Dget_type(id()), ErrorKind::bad_input, where(), "query the element type"));
-  return element_type_name(type.id());
-}
-
 std::vector<std::uint8_t> DataSet::read_uint8_array() const {
   return read_whole<std::uint8_t>(
       *this, H5T_NATIVE_UINT8,

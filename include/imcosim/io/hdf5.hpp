@@ -161,8 +161,6 @@ class DataSet : public Object {
   // type. Other element types throw IoError (bad_input) naming the type found.
   [[nodiscard]] std::vector<std::uint8_t> read_uint8_array() const;
   [[nodiscard]] std::vector<std::int64_t> read_int64_array() const;
-  // "uint8", "int32", "float64", "strings", ...: the stored element type, for messages.
-  [[nodiscard]] std::string element_type_text() const;
 
   // Extends a rank-2 dataset from create_extendable_matrix by `rows` at the end of its first
   // axis. `rows` must have as many columns as the dataset.
