@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   ngspice libngspice0-dev ngspice-doc
   libeigen3-dev libsuitesparse-dev
-  libhdf5-dev libboost-program-options-dev
+  libhdf5-dev libboost-program-options-dev zlib1g-dev
   libgtest-dev googletest
   python3 python3-h5py python3-numpy
 )

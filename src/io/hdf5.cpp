@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <limits>
 #include <string>
 #include <system_error>
 #include <type_traits>
@@ -222,6 +223,75 @@ Handle dataset_creation_properties(const Shape& shape, const Storage& storage, b
             "enable deflate level " + std::to_string(storage.deflate_level));
   }
   return properties;
+}
+
+// "uint8", "int32", "float64", or the class description for non-numeric types.
+std::string element_type_name(hid_t type) {
+  const H5T_class_t type_class = H5Tget_class(type);
+  const std::size_t bits = H5Tget_size(type) * 8;
+  if (type_class == H5T_INTEGER) {
+    return std::string(H5Tget_sign(type) == H5T_SGN_NONE ? "uint" : "int") + std::to_string(bits);
+  }
+  if (type_class == H5T_FLOAT) {
+    return "float" + std::to_string(bits);
+  }
+  return type_description(type);
+}
+
+std::uint64_t element_count(const Shape& shape, const std::string& where) {
+  std::uint64_t count = 1;
+  for (const std::uint64_t extent : shape) {
+    if (extent != 0 && count > std::numeric_limits<std::uint64_t>::max() / extent) {
+      throw IoError(ErrorKind::bad_input, where + ": shape " + shape_text(shape) +
+                                              " has more elements than can be addressed");
+    }
+    count *= extent;
+  }
+  return count;
+}
+
+// The whole of `dataset`, any rank, in C order, converted to `memory_type` once `accepts` has
+// approved the stored element type.
+template <typename Element, typename Accepts>
+std::vector<Element> read_whole(const DataSet& dataset, hid_t memory_type, Accepts accepts,
+                                const std::string& expected) {
+  const Handle type(checked_id(H5Dget_type(dataset.id()), ErrorKind::bad_input, dataset.where(),
+                               "query the element type"));
+  if (!accepts(type.id())) {
+    throw IoError(
+        ErrorKind::bad_input,
+        dataset.where() + ": holds " + element_type_name(type.id()) + "; expected " + expected);
+  }
+  std::vector<Element> values(element_count(dataset.shape(), dataset.where()));
+  if (!values.empty()) {
+    checked(H5Dread(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+            ErrorKind::bad_input, dataset.where(), "read the dataset as " + expected);
+  }
+  return values;
+}
+
+// A new dataset of `shape` with elements `file_type`, written from `data` (`memory_type`).
+template <typename Element>
+Handle write_array(hid_t location, const std::string& absolute, const std::string& where_text,
+                   const Shape& shape, const std::vector<Element>& values, hid_t file_type,
+                   hid_t memory_type, const Storage& storage) {
+  if (element_count(shape, where_text) != values.size()) {
+    throw IoError(ErrorKind::runtime, where_text + ": " + std::to_string(values.size()) +
+                                          " values do not fill the shape " + shape_text(shape));
+  }
+  const std::vector<hsize_t> dims = to_hsize(shape);
+  const Handle space(
+      checked_id(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr),
+                 ErrorKind::runtime, where_text, "create the dataspace"));
+  const Handle properties = dataset_creation_properties(shape, storage, false, where_text);
+  Handle dataset(checked_id(H5Dcreate2(location, absolute.c_str(), file_type, space.id(),
+                                       H5P_DEFAULT, properties.id(), H5P_DEFAULT),
+                            ErrorKind::runtime, where_text, "create the dataset"));
+  if (!values.empty()) {
+    checked(H5Dwrite(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
+            ErrorKind::runtime, where_text, "write the dataset");
+  }
+  return dataset;
 }
 
 }  // namespace
@@ -548,6 +618,24 @@ DataSet Group::create_extendable_matrix(std::string_view name, std::uint64_t col
           file_name(), absolute};
 }
 
+DataSet Group::write_uint8_array(std::string_view name, const Shape& shape,
+                                 const std::vector<std::uint8_t>& values, const Storage& storage) {
+  const std::string absolute = resolve(name);
+  const std::string where_text = file_name() + ":" + absolute;
+  return {write_array(id(), absolute, where_text, shape, values, H5T_STD_U8LE, H5T_NATIVE_UINT8,
+                      storage),
+          file_name(), absolute};
+}
+
+DataSet Group::write_int64_array(std::string_view name, const Shape& shape,
+                                 const std::vector<std::int64_t>& values, const Storage& storage) {
+  const std::string absolute = resolve(name);
+  const std::string where_text = file_name() + ":" + absolute;
+  return {write_array(id(), absolute, where_text, shape, values, H5T_STD_I64LE, H5T_NATIVE_INT64,
+                      storage),
+          file_name(), absolute};
+}
+
 // ---- DataSet ----
 
 Shape DataSet::shape() const {
@@ -625,6 +713,22 @@ Eigen::MatrixXd DataSet::read_rows(std::uint64_t first_row, std::uint64_t row_co
                   values.data()),
           ErrorKind::bad_input, where(), "read the dataset as float64");
   return values;
+}
+
+std::vector<std::uint8_t> DataSet::read_uint8_array() const {
+  return read_whole<std::uint8_t>(
+      *this, H5T_NATIVE_UINT8,
+      [](hid_t type) {
+        return H5Tget_class(type) == H5T_INTEGER && H5Tget_size(type) == 1 &&
+               H5Tget_sign(type) == H5T_SGN_NONE;
+      },
+      "uint8");
+}
+
+std::vector<std::int64_t> DataSet::read_int64_array() const {
+  return read_whole<std::int64_t>(
+      *this, H5T_NATIVE_INT64, [](hid_t type) { return H5Tget_class(type) == H5T_INTEGER; },
+      "integers");
 }
 
 void DataSet::append_rows(const Eigen::MatrixXd& rows) {

@@ -51,6 +51,48 @@ TEST(Hdf5, ChunkedCompressedDatasetRoundTrips) {
   EXPECT_EQ(file.open_group("samples").open_dataset("values").read_matrix(), matrix);
 }
 
+TEST(Hdf5, ByteAndIntegerArraysOfAnyRankRoundTripInCOrder) {
+  const ScratchDirectory directory;
+  std::vector<std::uint8_t> bytes(2 * 3 * 4 * 5);
+  for (std::size_t k = 0; k < bytes.size(); ++k) {
+    bytes[k] = static_cast<std::uint8_t>(k * 3);
+  }
+  const std::vector<std::int64_t> integers{-3, 0, std::int64_t{1} << 40};
+  {
+    File file = File::create(directory / "b.h5");
+    EXPECT_EQ(file.write_uint8_array("bytes", {2, 3, 4, 5}, bytes,
+                                     {.chunk_shape = {1, 3, 4, 5}, .deflate_level = 4})
+                  .shape(),
+              (Shape{2, 3, 4, 5}));
+    file.write_int64_array("integers", {3}, integers);
+    file.write_uint8_array("empty", {0, 2}, {});
+    expect_io_error(
+        [&] {
+          file.write_uint8_array("short", {2, 2}, {1, 2, 3});
+        },
+        ErrorKind::runtime, {"b.h5:/short", "3 values", "[2][2]"});
+  }
+  const File file = File::open_read_only(directory / "b.h5");
+  EXPECT_EQ(file.open_dataset("bytes").read_uint8_array(), bytes);
+  EXPECT_EQ(file.open_dataset("bytes").value_class(), ValueClass::integer);
+  EXPECT_EQ(file.open_dataset("integers").read_int64_array(), integers);
+  EXPECT_TRUE(file.open_dataset("empty").read_uint8_array().empty());
+  // uint8 widens to int64; wider integers are not narrowed to uint8, floats are not integers.
+  EXPECT_EQ(file.open_dataset("bytes").read_int64_array().back(), std::int64_t{bytes.back()});
+  expect_io_error([&] { static_cast<void>(file.open_dataset("integers").read_uint8_array()); },
+                  ErrorKind::bad_input, {"b.h5:/integers", "holds int64", "expected uint8"});
+}
+
+TEST(Hdf5, FloatingPointIsNotReadAsIntegers) {
+  const ScratchDirectory directory;
+  File file = File::create(directory / "f.h5");
+  file.write_vector("v", Eigen::VectorXd::Ones(2));
+  expect_io_error([&] { static_cast<void>(file.open_dataset("v").read_int64_array()); },
+                  ErrorKind::bad_input, {"f.h5:/v", "holds float64", "expected integers"});
+  expect_io_error([&] { static_cast<void>(file.open_dataset("v").read_uint8_array()); },
+                  ErrorKind::bad_input, {"f.h5:/v", "holds float64", "expected uint8"});
+}
+
 TEST(Hdf5, DeflateWithoutChunksIsRejected) {
   const ScratchDirectory directory;
   File file = File::create(directory / "d.h5");

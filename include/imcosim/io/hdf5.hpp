@@ -132,6 +132,13 @@ class Group : public Object {
   DataSet create_extendable_matrix(std::string_view name, std::uint64_t columns,
                                    const Storage& storage = {});
 
+  // New datasets of any rank holding `values` in C order (values.size() must be the product of
+  // `shape`): uint8 for raw bytes such as image pixels, int64 for integers such as labels.
+  DataSet write_uint8_array(std::string_view name, const Shape& shape,
+                            const std::vector<std::uint8_t>& values, const Storage& storage = {});
+  DataSet write_int64_array(std::string_view name, const Shape& shape,
+                            const std::vector<std::int64_t>& values, const Storage& storage = {});
+
  protected:
   using Object::Object;
 };
@@ -148,6 +155,12 @@ class DataSet : public Object {
   [[nodiscard]] Eigen::MatrixXd read_matrix() const;
   // Rows [first_row, first_row + row_count) of a rank-2 dataset.
   [[nodiscard]] Eigen::MatrixXd read_rows(std::uint64_t first_row, std::uint64_t row_count) const;
+
+  // The whole dataset, any rank, flattened in C order. read_uint8_array accepts only unsigned
+  // 8-bit integer elements (no silent clipping of wider types); read_int64_array any integer
+  // type. Other element types throw IoError (bad_input) naming the type found.
+  [[nodiscard]] std::vector<std::uint8_t> read_uint8_array() const;
+  [[nodiscard]] std::vector<std::int64_t> read_int64_array() const;
 
   // Extends a rank-2 dataset from create_extendable_matrix by `rows` at the end of its first
   // axis. `rows` must have as many columns as the dataset.
