@@ -36,16 +36,22 @@ int run_evaluate(const std::vector<std::string>& args) {
   std::string backend;
   std::size_t test_images = 0;
   bool no_store = false;
+  std::size_t calibration_images = 0;
   CommandSyntax syntax(
       "nn evaluate", "MODEL.h5 [--dataset fashion-mnist|DATA.h5] [--backend B] [options]",
       "Classifies every test image with the model as the back-end computes it and prints the\n"
       "accuracy and the confusion matrix; both are stored in the model file under\n"
-      "/evaluation/<backend> (unless --no-store). Back-ends: float (software reference).");
+      "/evaluation/<backend> (unless --no-store). Back-ends: float (the software reference)\n"
+      "and int8 (the TPU part as the TPU model executes it; a float model is folded and\n"
+      "calibrated on --calibration-images training images first, i.e. post-training\n"
+      "quantisation).");
   syntax.options.add_options()                                         //
       ("model", po::value(&model_path)->required(), "CNN model file")  //
       ("dataset,d", po::value(&dataset_spec)->default_value("fashion-mnist"),
-       "fashion-mnist[:DIRECTORY] (its test split) or an HDF5 image dataset")  //
-      ("backend,b", po::value(&backend)->default_value("float"), "float")      //
+       "fashion-mnist[:DIRECTORY] (its test split) or an HDF5 image dataset")      //
+      ("backend,b", po::value(&backend)->default_value("float"), "float or int8")  //
+      ("calibration-images", po::value(&calibration_images)->default_value(1024),
+       "int8 of a float model: training images that set the activation ranges")  //
       ("test-images", po::value(&test_images)->default_value(0),
        "evaluate only the first N images (0: all)")  //
       ("no-store", po::bool_switch(&no_store), "do not write the result into the model file");
@@ -56,13 +62,20 @@ int run_evaluate(const std::vector<std::string>& args) {
     return 0;
   }
   apply_thread_option(*values);
-  if (backend != "float") {
-    throw UsageError("imcosim nn evaluate: unknown --backend '" + backend + "' (float)");
+  if (backend != "float" && backend != "int8") {
+    throw UsageError("imcosim nn evaluate: unknown --backend '" + backend + "' (float, int8)");
   }
   auto model = nn::read_model_file(model_path);
   const auto dataset =
       limit_images(nn::load_dataset(dataset_spec, nn::DatasetSplit::test), test_images);
-  const auto record = nn::evaluate(model.network, dataset);
+  nn::HybridNetwork network = model.network;
+  if (backend == "float") {
+    network = network.as_float();
+  } else if (network.precision() != nn::Precision::int8) {
+    network = network.with_batch_norm_folded();
+    network.quantise(nn::load_dataset(dataset_spec, nn::DatasetSplit::train), calibration_images);
+  }
+  const auto record = nn::evaluate(network, dataset);
   std::cout << "imcosim nn evaluate: " << model.network.architecture().name() << " on " << backend
             << ": accuracy " << std::fixed << std::setprecision(2) << 100.0 * record.accuracy
             << " % (" << record.images << " images of " << record.dataset << ")\n";

@@ -25,6 +25,8 @@ int run_train(const std::vector<std::string>& args) {
   std::string dataset_spec;
   std::string output;
   std::string optimizer;
+  std::string precision;
+  std::size_t calibration_images = 0;
   std::size_t train_images = 0;
   std::size_t test_images = 0;
   nn::TrainingSettings settings;
@@ -61,6 +63,11 @@ int run_train(const std::vector<std::string>& args) {
       ("augment-shift", po::value(&settings.augment_shift)->default_value(0),
        "random shifts of up to this many pixels")                                               //
       ("augment-flip", po::bool_switch(&settings.augment_flip), "random horizontal mirroring")  //
+      ("precision", po::value(&precision)->default_value("float"),
+       "float, or int8: fold batch norms, calibrate and train the TPU part fake-quantised as "
+       "the TPU model executes it")  //
+      ("calibration-images", po::value(&calibration_images)->default_value(1024),
+       "int8: training images that set the activation ranges")  //
       ("train-images", po::value(&train_images)->default_value(0),
        "use only the first N training images (0: all)")  //
       ("test-images", po::value(&test_images)->default_value(0),
@@ -74,6 +81,9 @@ int run_train(const std::vector<std::string>& args) {
     throw UsageError("imcosim train: give either --model (a new model) or --init (a model file)");
   }
   settings.optimizer.kind = nn::parse_optimizer(optimizer);
+  if (precision != "float" && precision != "int8") {
+    throw UsageError("imcosim train: unknown --precision '" + precision + "' (float or int8)");
+  }
   apply_thread_option(*values);
 
   // 1. The network: a fresh architecture, or a model file to continue from.
@@ -93,6 +103,11 @@ int run_train(const std::vector<std::string>& args) {
   std::cerr << "imcosim train: " << model.network.architecture().name() << " ("
             << nn::precision_name(model.network.precision()) << ") on " << train_set.size()
             << " images of " << train_set.source() << ", " << settings.epochs << " epochs\n";
+
+  if (precision == "int8" && model.network.precision() != nn::Precision::int8) {
+    model.network = model.network.with_batch_norm_folded();
+    model.network.quantise(train_set, calibration_images);
+  }
 
   // 3. Train, with a progress bar per epoch.
   std::unique_ptr<ProgressReport> bar;

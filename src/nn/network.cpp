@@ -91,6 +91,12 @@ double HybridNetwork::input_scale(std::size_t layer) const {
 
 double HybridNetwork::split_scale() const { return input_scale(architecture().split()); }
 
+HybridNetwork HybridNetwork::as_float() const {
+  HybridNetwork copy = *this;
+  copy.precision_ = Precision::float32;
+  return copy;
+}
+
 void HybridNetwork::set_ranges(std::vector<ActivationRange> ranges) {
   if (ranges.size() != model_.size()) {
     throw NnError("int8 ranges for " + std::to_string(ranges.size()) + " layers, the model has " +

@@ -47,6 +47,8 @@ class HybridNetwork {
   // The int8 ranges by layer index (convolutions of the TPU part), once quantised.
   [[nodiscard]] const std::vector<ActivationRange>& ranges() const noexcept { return ranges_; }
   void set_ranges(std::vector<ActivationRange> ranges);
+  // The same parameters computing in float (the software reference of a quantised network).
+  [[nodiscard]] HybridNetwork as_float() const;
 
   // The TPU part as the TPU model runs it: one stage per convolution, and the host operations
   // (pooling, activation, flatten) between them applied to int8 codes. Returns the codes at the

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <utility>
 #include <vector>
 
 #include "imcosim/nn/architecture.hpp"
@@ -22,6 +23,20 @@ template <typename Scalar>
 class Sequential {
  public:
   explicit Sequential(const Architecture& architecture);
+  // Copies hold their own layers with the same parameter values.
+  Sequential(const Sequential& other) : Sequential(other.architecture_) {
+    copy_parameters_from(other);
+  }
+  Sequential& operator=(const Sequential& other) {
+    if (this != &other) {
+      Sequential copy(other);
+      *this = std::move(copy);
+    }
+    return *this;
+  }
+  Sequential(Sequential&&) noexcept = default;
+  Sequential& operator=(Sequential&&) noexcept = default;
+  ~Sequential() = default;
 
   [[nodiscard]] const Architecture& architecture() const noexcept { return architecture_; }
   [[nodiscard]] std::size_t size() const noexcept { return layers_.size(); }

@@ -26,8 +26,12 @@ void BatchNorm<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& out
   if (phase == Phase::inference) {
     const Eigen::Map<const RowVector> mean(running_mean_.values.data(), channels);
     const Eigen::Map<const RowVector> variance(running_variance_.values.data(), channels);
-    const RowVector scale = gamma / (variance + static_cast<Scalar>(epsilon)).sqrt();
-    y = ((x.array().rowwise() - mean).rowwise() * scale).rowwise() + beta;
+    const RowVector inverse_std = (variance + static_cast<Scalar>(epsilon)).rsqrt();
+    cache.normalised.resize(input.batch(), input.shape());
+    auto normalised = cache.normalised.pixel_rows();
+    normalised = (x.array().rowwise() - mean).rowwise() * inverse_std;
+    y = (normalised.array().rowwise() * gamma).rowwise() + beta;
+    cache.statistics.clear();  // marks the inference form for backward
     return;
   }
   const auto count = static_cast<Scalar>(x.rows());
@@ -62,9 +66,16 @@ void BatchNorm<Scalar>::backward(const Tensor<Scalar>& output_gradient,
     return;
   }
   const Eigen::Map<const RowVector> gamma(gamma_.values.data(), channels);
+  input_gradient->resize(output_gradient.batch(), output_gradient.shape());
+  if (cache.statistics.empty()) {
+    // Inference form: a fixed affine map per channel.
+    const Eigen::Map<const RowVector> variance(running_variance_.values.data(), channels);
+    input_gradient->pixel_rows().array() =
+        g.rowwise() * (gamma * (variance + static_cast<Scalar>(epsilon)).rsqrt());
+    return;
+  }
   const Eigen::Map<const RowVector> inverse_std(cache.statistics.data() + 2 * channels, channels);
   const auto count = static_cast<Scalar>(g.rows());
-  input_gradient->resize(output_gradient.batch(), output_gradient.shape());
   // dx = gamma / sigma (g - mean(g) - x_hat mean(g x_hat)).
   input_gradient->pixel_rows().array() =
       ((g.rowwise() - sum_g / count) - normalised.rowwise() * (sum_g_normalised / count))
@@ -75,6 +86,9 @@ void BatchNorm<Scalar>::backward(const Tensor<Scalar>& output_gradient,
 template <typename Scalar>
 void BatchNorm<Scalar>::update_running_statistics(const LayerCache<Scalar>& cache) {
   const std::size_t channels = this->input_shape().channels;
+  if (cache.statistics.empty()) {
+    return;  // an inference pass measured nothing
+  }
   const auto m = static_cast<Scalar>(momentum);
   for (std::size_t c = 0; c < channels; ++c) {
     running_mean_.values[c] = (1 - m) * running_mean_.values[c] + m * cache.statistics[c];

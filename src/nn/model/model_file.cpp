@@ -149,6 +149,26 @@ ModelFile read_model_file(const std::filesystem::path& path) {
     throw NnError(where + ": group /parameters is missing");
   }
   read_parameters(file.open_group("parameters"), model.network);
+  if (file.has_object("quantisation")) {
+    const auto ranges = file.open_dataset("quantisation").read_matrix();
+    if (static_cast<std::size_t>(ranges.rows()) != model.network.model().size() ||
+        ranges.cols() != 4) {
+      throw NnError(where +
+                    ":/quantisation must be [layers][4] (input scale, output scale, "
+                    "clamp low, clamp high)");
+    }
+    std::vector<ActivationRange> list;
+    for (Eigen::Index l = 0; l < ranges.rows(); ++l) {
+      if (!(ranges(l, 0) > 0.0) || !(ranges(l, 1) > 0.0) || ranges(l, 2) < -128 ||
+          ranges(l, 2) > ranges(l, 3) || ranges(l, 3) > 127) {
+        throw NnError(where + ":/quantisation row " + std::to_string(l) +
+                      " needs scales > 0 and -128 <= clamp low <= clamp high <= 127");
+      }
+      list.push_back({ranges(l, 0), ranges(l, 1), static_cast<std::int32_t>(ranges(l, 2)),
+                      static_cast<std::int32_t>(ranges(l, 3))});
+    }
+    model.network.set_ranges(std::move(list));
+  }
   if (file.has_object("training")) {
     const auto training = file.open_group("training");
     if (training.has_object("log")) {
@@ -185,6 +205,15 @@ void write_model_file(const std::filesystem::path& path, const ModelFile& model)
     file.write_string_attribute("precision", precision_name(model.network.precision()));
     auto parameters = file.create_group("parameters");
     write_parameters(parameters, model.network);
+    if (model.network.precision() == Precision::int8) {
+      const auto& ranges = model.network.ranges();
+      Eigen::MatrixXd matrix(static_cast<Eigen::Index>(ranges.size()), 4);
+      for (std::size_t l = 0; l < ranges.size(); ++l) {
+        matrix.row(static_cast<Eigen::Index>(l)) << ranges[l].input_scale, ranges[l].output_scale,
+            ranges[l].clamp_low, ranges[l].clamp_high;
+      }
+      file.write_matrix("quantisation", matrix);
+    }
     auto training = file.create_group("training");
     if (!model.log.empty()) {
       training.write_matrix("log", log_matrix(model.log));

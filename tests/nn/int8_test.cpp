@@ -1,0 +1,85 @@
+// The trainer's int8 forward (fake-quantised float emulation) against the TPU model running the
+// same deployment (tpu::ConvStage per convolution, int8 host pooling): identical codes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "imcosim/nn/dataset.hpp"
+#include "imcosim/nn/network.hpp"
+#include "imcosim/nn/training.hpp"
+#include "imcosim/tpu/tpu_model.hpp"
+
+namespace imcosim::nn {
+namespace {
+
+// The codes the emulation hands to the IMAC part, image by image.
+std::vector<tpu::Int8FeatureMap> emulated_split_codes(const HybridNetwork& network,
+                                                      const ImageDataset& images) {
+  std::vector<std::size_t> order(images.size());
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    order[i] = i;
+  }
+  HybridNetwork::Trace trace;
+  network.forward(make_batch(images, order, 0, images.size(), TrainingSettings{}, 0), trace,
+                  Phase::inference);
+  const auto& at_split = trace.layers.activations[network.architecture().split()];
+  const double scale = network.split_scale();
+  std::vector<tpu::Int8FeatureMap> codes;
+  for (std::size_t n = 0; n < images.size(); ++n) {
+    std::vector<std::int8_t> values(at_split.shape().size());
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const double code = static_cast<double>(at_split.sample(n)[i]) / scale;
+      EXPECT_NEAR(code, std::round(code), 1e-3) << "off the code grid";
+      values[i] = static_cast<std::int8_t>(std::round(code));
+    }
+    codes.emplace_back(1, 1, values.size(), std::move(values));
+  }
+  return codes;
+}
+
+void expect_tpu_agrees(const HybridNetwork& network, const ImageDataset& images,
+                       std::size_t cycle_level_images) {
+  const auto emulated = emulated_split_codes(network, images);
+  const tpu::TpuModel tpu({8, 8}, tpu::DataflowKind::output_stationary);
+  std::size_t nonzero = 0;
+  for (std::size_t n = 0; n < images.size(); ++n) {
+    const auto codes =
+        network.run_tpu_part(tpu, network.input_codes(images.image(n)), tpu::ExecutionMode::fast);
+    ASSERT_EQ(codes.values(), emulated[n].values()) << "image " << n;
+    for (const auto v : codes.values()) {
+      nonzero += v != 0 ? 1 : 0;
+    }
+    if (n < cycle_level_images) {
+      EXPECT_EQ(network
+                    .run_tpu_part(tpu, network.input_codes(images.image(n)),
+                                  tpu::ExecutionMode::cycle_level)
+                    .values(),
+                codes.values());
+    }
+  }
+  EXPECT_GT(nonzero, images.size());  // the comparison is not between all-zero tensors
+}
+
+TEST(Int8, LeNetEmulationEqualsTheTpuModelOnAThousandTestImages) {
+  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test).subset(0, 1000);
+  HybridNetwork network(reference_architecture("lenet5"));
+  network.model().initialise(7);
+  network.quantise(test, 256);
+  ASSERT_EQ(network.precision(), Precision::int8);
+  expect_tpu_agrees(network, test, 2);
+}
+
+TEST(Int8, MobileNetWithFoldedBatchNormDepthwiseRelu6AndAveragePool) {
+  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test).subset(0, 200);
+  HybridNetwork trained(reference_architecture("mobilenet"));
+  trained.model().initialise(8);
+  HybridNetwork network = trained.with_batch_norm_folded();
+  for (const auto& layer : network.architecture().layers()) {
+    EXPECT_NE(layer.kind, "batchnorm");
+  }
+  network.quantise(test, 128);
+  expect_tpu_agrees(network, test, 1);
+}
+
+}  // namespace
+}  // namespace imcosim::nn
