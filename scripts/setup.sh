@@ -8,6 +8,7 @@ packages=(
   ngspice libngspice0-dev ngspice-doc
   libeigen3-dev libsuitesparse-dev
   libhdf5-dev libboost-program-options-dev zlib1g-dev
+  dataset-fashion-mnist
   libgtest-dev googletest
   python3 python3-h5py python3-numpy
 )
