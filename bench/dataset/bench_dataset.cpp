@@ -112,7 +112,7 @@ DatasetTiming dataset_s(const campaign::Campaign& campaign, int threads,
   std::filesystem::remove(path);
   const auto start = std::chrono::steady_clock::now();
   const auto& config = campaign.config();
-  campaign::DatasetWriter writer(path, campaign::dataset_header(campaign, {}, ""));
+  campaign::DatasetWriter writer(path, campaign::dataset_header(campaign, {}, "", ""));
   double commit_s = 0.0;
   while (!writer.complete()) {
     const std::int64_t done = writer.completed_samples();

@@ -135,7 +135,9 @@ int main(int argc, char** argv) {
       (fast.outputs_volt.topRows(arguments.spice_samples) - reference.outputs_volt)
           .cwiseAbs()
           .maxCoeff();
-  std::cout << "ngspice (" << arguments.workers << " workers): " << arguments.spice_samples
+  const spice::NgspiceInfo ngspice = spice::ngspice_info(pool);
+  std::cout << "ngspice " << ngspice.version << ", " << spice::linear_solver_name(ngspice.solver)
+            << " (" << arguments.workers << " workers): " << arguments.spice_samples
             << " samples in " << spice_s << " s = " << spice_rate << " samples/s\n"
             << "fast: " << arguments.fast_samples << " samples in " << fast_s
             << " s = " << fast_rate << " samples/s (set-up " << setup_s << " s, neuron table "

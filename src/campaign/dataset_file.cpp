@@ -50,6 +50,7 @@ void write_header(hdf5::File& file, const DatasetHeader& header) {
   file.write_string_attribute("imcosim_version", header.imcosim_version);
   if (!header.ngspice_version.empty()) {
     file.write_string_attribute("ngspice_version", header.ngspice_version);
+    file.write_string_attribute("ngspice_solver", header.ngspice_solver);
   }
   file.write_string_attribute("configuration", header.configuration_text);
   file.write_string_attribute("configuration_hash", header.configuration_hash);
@@ -142,14 +143,17 @@ void remove_stale_temporaries(const std::filesystem::path& path) {
 }  // namespace
 
 DatasetHeader dataset_header(const Campaign& campaign, const Shard& shard,
-                             const std::string& ngspice_version) {
+                             const std::string& ngspice_version,
+                             const std::string& ngspice_solver) {
   const auto& config = campaign.config();
   DatasetHeader header;
   header.configuration_text = campaign.configuration_text();
   header.configuration_hash = campaign.configuration_hash();
   header.imcosim_version = version_string;
   // A network's fast back-end reads the neuron's ngspice characterisation.
-  header.ngspice_version = campaign.runs_spice() || campaign.is_network() ? ngspice_version : "";
+  const bool uses_ngspice = campaign.runs_spice() || campaign.is_network();
+  header.ngspice_version = uses_ngspice ? ngspice_version : "";
+  header.ngspice_solver = uses_ngspice ? ngspice_solver : "";
   header.seed = static_cast<std::int64_t>(config.seed);
   header.samples = config.samples;
   header.vectors_per_sample = config.vectors_per_sample;
@@ -181,6 +185,9 @@ DatasetHeader read_dataset_header(const std::filesystem::path& path) {
   header.imcosim_version = file.read_string_attribute("imcosim_version");
   if (file.has_attribute("ngspice_version")) {
     header.ngspice_version = file.read_string_attribute("ngspice_version");
+  }
+  if (file.has_attribute("ngspice_solver")) {
+    header.ngspice_solver = file.read_string_attribute("ngspice_solver");
   }
   header.seed = file.read_int64_attribute("seed");
   header.samples = file.read_int64_attribute("samples");

@@ -44,7 +44,8 @@ void merge_datasets(const std::vector<std::filesystem::path>& shards,
   for (const auto& file : files) {
     if (file.header.configuration_hash != reference.header.configuration_hash ||
         file.header.imcosim_version != reference.header.imcosim_version ||
-        file.header.ngspice_version != reference.header.ngspice_version) {
+        file.header.ngspice_version != reference.header.ngspice_version ||
+        file.header.ngspice_solver != reference.header.ngspice_solver) {
       throw merge_error(file.path.string() + " belongs to another campaign or tool version than " +
                         reference.path.string() + " (configuration " +
                         file.header.configuration_hash + " vs " +

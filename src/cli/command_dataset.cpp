@@ -41,9 +41,12 @@ int run_dataset(const std::vector<std::string>& args) {
 
   // 2. Create the dataset, or reopen it where an earlier run stopped.
   const std::string output_path = (*values)["output"].as<std::string>();
+  const auto ngspice = pool != nullptr ? spice::ngspice_info(*pool) : spice::NgspiceInfo{};
   campaign::DatasetWriter writer(
-      output_path, campaign::dataset_header(campaign, shard,
-                                            pool != nullptr ? spice::ngspice_version(*pool) : ""));
+      output_path,
+      campaign::dataset_header(
+          campaign, shard, ngspice.version,
+          pool != nullptr ? std::string(spice::linear_solver_name(ngspice.solver)) : ""));
   const auto range = writer.header().range;
   if (writer.complete()) {
     std::cerr << output_path << " is already complete (" << range.count << " samples)\n";

@@ -9,6 +9,7 @@
 #include "command_line.hpp"
 #include "imcosim/error.hpp"
 #include "imcosim/imac/deck.hpp"
+#include "imcosim/imac/error.hpp"
 #include "imcosim/imac/evaluation_file.hpp"
 #include "imcosim/imac/fast_evaluation.hpp"
 #include "imcosim/imac/model.hpp"
@@ -49,6 +50,21 @@ void add_network_options(CommandSyntax& syntax) {
       "first", po::value<long>()->default_value(0), "first input sample to use")(
       "count", po::value<long>(), "number of input samples to use (default: all from --first)");
   syntax.positional.add("model", 1);
+}
+
+void add_analysis_option(CommandSyntax& syntax) {
+  syntax.options.add_options()(
+      "analysis", po::value<std::string>()->default_value("tran"),
+      "tran: one transient window per sample (outputs, power, latency); op: each sample's DC "
+      "operating point, the fast path's exact counterpart (static power, no latency)");
+}
+
+imac::ImacAnalysis analysis_option(const po::variables_map& values) {
+  try {
+    return imac::parse_imac_analysis(values["analysis"].as<std::string>());
+  } catch (const imac::ImacError& error) {
+    throw UsageError(std::string("--analysis: ") + error.what());
+  }
 }
 
 struct Network {
@@ -174,28 +190,31 @@ std::vector<std::pair<std::string, double>> parameter_attributes(const imac::Ima
   return attributes;
 }
 
+// `provenance`: text attributes particular to the back-end (ngspice's version, solver, analysis).
 void write_result(const po::variables_map& values, const Network& loaded,
                   const imac::ImacEvaluation& evaluation, const std::string& backend,
-                  double elapsed_s) {
+                  std::vector<std::pair<std::string, std::string>> provenance, double elapsed_s) {
   if (values.count("output") == 0) {
     return;
   }
   auto numbers = parameter_attributes(loaded.network);
   numbers.emplace_back("elapsed_s", elapsed_s);
-  write_evaluation(values["output"].as<std::string>(), evaluation,
-                   {{"backend", backend},
-                    {"imcosim_version", std::string(version_string)},
-                    {"model_file", loaded.model_path},
-                    {"network", shape_text(loaded.network)}},
-                   numbers);
+  provenance.insert(provenance.begin(), {{"backend", backend},
+                                         {"imcosim_version", std::string(version_string)},
+                                         {"model_file", loaded.model_path},
+                                         {"network", shape_text(loaded.network)}});
+  write_evaluation(values["output"].as<std::string>(), evaluation, provenance, numbers);
   std::cout << "wrote " << values["output"].as<std::string>() << "\n";
 }
 
-// Samples per transient run: as given, or spread evenly over the workers (so that they all
-// work), at most 16 per run (so that progress shows and a failed run loses little).
+// Samples per run: as given, or spread evenly over the workers (so that they all work), at most
+// 16 transient windows or 64 operating points per run (so that progress shows and a failed run
+// loses little; a DC point costs far less than a window, so more of them share one parse).
 imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& values,
                                                       Eigen::Index samples) {
-  constexpr Eigen::Index max_default_samples_per_run = 16;
+  const imac::ImacAnalysis analysis = analysis_option(values);
+  const Eigen::Index max_default_samples_per_run =
+      analysis == imac::ImacAnalysis::transient ? 16 : 64;
   Eigen::Index samples_per_run = 0;
   if (values.count("samples-per-run") != 0) {
     samples_per_run = values["samples-per-run"].as<long>();
@@ -209,18 +228,19 @@ imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& v
         std::clamp<Eigen::Index>((samples + workers - 1) / workers, 1, max_default_samples_per_run);
   }
   imac::SpiceEvaluationOptions options;
+  options.analysis = analysis;
   options.samples_per_run = samples_per_run;
   options.on_progress = progress_lines();
   return options;
 }
 
-// The version for the result file; asking it is one more ngspice job, which may fail where the
-// simulation runs failed (e.g. a tiny --timeout), and must not lose their results.
-std::string ngspice_version_or_unknown(spice::WorkerPool& pool) {
+// The version and solver for the result file; asking them is one more ngspice job, which may
+// fail where the simulation runs failed (e.g. a tiny --timeout), and must not lose their results.
+spice::NgspiceInfo ngspice_info_or_unknown(spice::WorkerPool& pool) {
   try {
-    return spice::ngspice_version(pool);
+    return spice::ngspice_info(pool);
   } catch (const spice::SpiceError&) {
-    return "version unknown";
+    return {"version unknown", false, spice::LinearSolver::automatic};
   }
 }
 
@@ -291,8 +311,11 @@ int run_imac_netlist(const std::vector<std::string>& args) {
                        "Writes the ngspice deck of the whole IMAC network for the input samples:\n"
                        "models and subcircuits inlined, one sample per t_sampling window (PWL),\n"
                        "a transient analysis and a .meas of every output at the end of each\n"
-                       "window. It runs unchanged in 'ngspice -b DECK.cir'.");
+                       "window; or (--analysis op) a DC sweep with one operating point per\n"
+                       "sample. It runs unchanged in 'ngspice -b DECK.cir'.");
   add_network_options(syntax);
+  add_analysis_option(syntax);
+  add_spice_solver_option(syntax);
   syntax.options.add_options()("output,o", po::value<std::string>()->required(),
                                "deck file to write");
   const auto values = parse_command_line(syntax, args);
@@ -300,8 +323,11 @@ int run_imac_netlist(const std::vector<std::string>& args) {
     return 0;
   }
   const auto loaded = load_network(*values);
-  const auto lines = imac::imac_deck(loaded.network, loaded.inputs.inputs_volt,
-                                     "IMAC " + shape_text(loaded.network));
+  auto lines = imac::imac_deck(loaded.network, loaded.inputs.inputs_volt,
+                               "IMAC " + shape_text(loaded.network), analysis_option(*values));
+  if (const std::string option = written_deck_solver_option(*values); !option.empty()) {
+    lines.insert(lines.begin() + 1, option);
+  }
   io::AtomicFile target((*values)["output"].as<std::string>());
   {
     std::ofstream deck(target.temporary_path());
@@ -330,13 +356,16 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
       "MODEL.h5 --inputs INPUTS.h5 [-o RESULT.h5] [options]",
       through_ngspice ? "Simulates the IMAC network in ngspice (transient) and reports per sample\n"
                         "the output voltages, the predicted class, the average power per\n"
-                        "inference and the latency (docs/imac.md defines both)."
+                        "inference and the latency (docs/imac.md defines both); or, with\n"
+                        "--analysis op, each sample's operating point and static power."
                       : "Evaluates the same IMAC circuit without SPICE: tiles solved exactly, the\n"
                         "amplifiers as their circuit equations (finite gain, rails), the neurons\n"
                         "through their DC characteristic (one ngspice sweep, cached) loaded by\n"
                         "the next layer. Reports outputs, classes and static power per sample.");
   add_network_options(syntax);
-  if (!through_ngspice) {
+  if (through_ngspice) {
+    add_analysis_option(syntax);
+  } else {
     add_neuron_cache_option(syntax);
   }
   add_spice_options(syntax, SpiceRuns::transients);
@@ -352,10 +381,18 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   std::vector<std::string> failures;
   const auto evaluation = through_ngspice ? run_spice(*values, loaded, pool, elapsed_s, &failures)
                                           : run_fast(*values, loaded, pool, elapsed_s);
-  const std::string backend_name =
-      through_ngspice ? "spice (ngspice " + ngspice_version_or_unknown(pool) + ")" : "fast";
+  std::string backend_name = "fast";
+  std::vector<std::pair<std::string, std::string>> provenance;
+  if (through_ngspice) {
+    const auto ngspice = ngspice_info_or_unknown(pool);
+    const std::string solver(spice::linear_solver_name(ngspice.solver));
+    const std::string analysis((*values)["analysis"].as<std::string>());
+    backend_name = "spice (ngspice " + ngspice.version + ", " + solver + ", " + analysis + ")";
+    provenance = {
+        {"ngspice_version", ngspice.version}, {"ngspice_solver", solver}, {"analysis", analysis}};
+  }
   print_summary(evaluation, loaded.inputs, backend_name, elapsed_s);
-  write_result(*values, loaded, evaluation, backend_name, elapsed_s);
+  write_result(*values, loaded, evaluation, backend_name, provenance, elapsed_s);
   if (!failures.empty()) {
     throw Error(ErrorKind::runtime,
                 std::to_string(failures.size()) +
@@ -370,8 +407,10 @@ int run_imac_validate(const std::vector<std::string>& args) {
   CommandSyntax syntax("imac validate", "MODEL.h5 --inputs INPUTS.h5 [options]",
                        "Runs the network in ngspice and with the fast back-end and compares every\n"
                        "output voltage (tolerance 2 mV) and every predicted class. Exits 1 when\n"
-                       "they disagree.");
+                       "they disagree. --analysis op compares the operating points, the fast\n"
+                       "path's exact counterpart.");
   add_network_options(syntax);
+  add_analysis_option(syntax);
   add_neuron_cache_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   const auto values = parse_command_line(syntax, args);

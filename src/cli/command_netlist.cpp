@@ -8,6 +8,7 @@
 #include "imcosim/io/crossbar_files.hpp"
 #include "imcosim/io/error.hpp"
 #include "imcosim/netlist/tile_deck.hpp"
+#include "spice_options.hpp"
 
 namespace imcosim::cli {
 
@@ -22,6 +23,7 @@ int run_netlist(const std::vector<std::string>& args) {
                                "crossbar problem file (HDF5)")(
       "output,o", po::value<std::string>()->required(), "deck to write ('-' for stdout)")(
       "sample", po::value<long>()->default_value(0), "input vector to apply, 0-based");
+  add_spice_solver_option(syntax);
   syntax.positional.add("problem", 1);
   const auto values = parse_command_line(syntax, args);
   if (!values) {
@@ -35,16 +37,17 @@ int run_netlist(const std::vector<std::string>& args) {
   const circuit::TileNetwork network(problem.tile);
   const Eigen::VectorXd inputs = problem.inputs_volt.row(sample).transpose();
   const std::string title = problem_path + ", input vector " + std::to_string(sample);
+  const std::string solver_option = written_deck_solver_option(*values);
 
   const std::string output_path = (*values)["output"].as<std::string>();
   if (output_path == "-") {
-    netlist::write_standalone_tile_deck(std::cout, network, inputs, title);
+    netlist::write_standalone_tile_deck(std::cout, network, inputs, title, solver_option);
     return 0;
   }
   io::AtomicFile output(output_path);
   {
     std::ofstream deck(output.temporary_path());
-    netlist::write_standalone_tile_deck(deck, network, inputs, title);
+    netlist::write_standalone_tile_deck(deck, network, inputs, title, solver_option);
     deck.close();
     if (!deck) {
       throw io::IoError(ErrorKind::runtime, "could not write the deck " + output_path);

@@ -81,7 +81,10 @@ int run_spice(const std::vector<std::string>& args) {
   result.tolerance_relative = spice::spice_tolerance_relative;
   result.timings_s.emplace_back("simulate", simulate_time.elapsed_s());
   result.text_attributes.emplace_back("problem_file", problem_path);
-  result.text_attributes.emplace_back("ngspice_version", spice::ngspice_version(pool));
+  const auto ngspice = spice::ngspice_info(pool);
+  result.text_attributes.emplace_back("ngspice_version", ngspice.version);
+  result.text_attributes.emplace_back("ngspice_solver",
+                                      std::string(spice::linear_solver_name(ngspice.solver)));
 
   // 3. Write the result atomically.
   const std::string output_path = (*values)["output"].as<std::string>();

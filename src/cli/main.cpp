@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "imcosim/error.hpp"
+#include "imcosim/spice/worker_pool.hpp"
 #include "imcosim/version.hpp"
 
 namespace {
@@ -38,7 +39,13 @@ int run(const std::vector<std::string>& words) {
     return 0;
   }
   if (first == "--version") {
-    std::cout << "imcosim " << imcosim::version_string << '\n';
+    std::cout << "imcosim " << imcosim::version_string << std::endl;
+    // The library is loaded at run time, so its version and build are asked of a worker.
+    imcosim::spice::WorkerPool pool(imcosim::spice::WorkerPoolOptions{});
+    const auto ngspice = imcosim::spice::ngspice_info(pool);
+    std::cout << "ngspice " << ngspice.version << " (shared library), KLU "
+              << (ngspice.klu_compiled_in ? "compiled in" : "not compiled in")
+              << "; matrix solver: " << imcosim::spice::linear_solver_name(ngspice.solver) << '\n';
     return 0;
   }
   const auto table = imcosim::cli::commands();

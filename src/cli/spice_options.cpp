@@ -9,12 +9,25 @@
 
 namespace imcosim::cli {
 
+namespace {
+
+spice::LinearSolver linear_solver_option(const po::variables_map& values) {
+  try {
+    return spice::parse_linear_solver(values["spice-solver"].as<std::string>());
+  } catch (const spice::SpiceError& error) {
+    throw UsageError(std::string("--spice-solver: ") + error.what());
+  }
+}
+
+}  // namespace
+
 void add_spice_options(CommandSyntax& syntax, SpiceRuns runs) {
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
   syntax.options.add_options()("workers", po::value<int>()->default_value(static_cast<int>(cores)),
                                "ngspice worker processes run in parallel (default: one per core)")(
       "timeout", po::value<double>()->default_value(600.0),
       "seconds one ngspice run may take before its worker is killed");
+  add_spice_solver_option(syntax);
   if (runs == SpiceRuns::dc_sweeps) {
     syntax.options.add_options()(
         "samples-per-run", po::value<long>()->default_value(64),
@@ -25,6 +38,19 @@ void add_spice_options(CommandSyntax& syntax, SpiceRuns runs) {
         "input samples per ngspice transient run; each run adds one idle window (default: the "
         "samples spread evenly over the workers, at most 16 per run)");
   }
+}
+
+void add_spice_solver_option(CommandSyntax& syntax) {
+  syntax.options.add_options()("spice-solver", po::value<std::string>()->default_value("auto"),
+                               "ngspice matrix solver: auto (KLU when the library has it), klu "
+                               "or sparse (Sparse 1.3, as ngspice 39)");
+}
+
+std::string written_deck_solver_option(const po::variables_map& values) {
+  spice::WorkerPoolOptions options;
+  options.linear_solver = linear_solver_option(values);
+  spice::WorkerPool pool(options);
+  return spice::ngspice_info(pool).solver == spice::LinearSolver::klu ? ".options klu" : "";
 }
 
 std::function<void(Eigen::Index, Eigen::Index)> progress_lines() {
@@ -46,6 +72,7 @@ spice::WorkerPoolOptions worker_pool_options(const po::variables_map& values) {
   spice::WorkerPoolOptions options;
   options.worker_count = workers;
   options.job_timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000.0));
+  options.linear_solver = linear_solver_option(values);
   return options;
 }
 

@@ -12,8 +12,17 @@ enum class SpiceRuns {
   transients,  // IMAC networks: input samples as windows of one transient (default: spread)
 };
 
-// The options every command that runs ngspice shares: --workers, --timeout, --samples-per-run.
+// The options every command that runs ngspice shares: --workers, --timeout, --spice-solver,
+// --samples-per-run.
 void add_spice_options(CommandSyntax& syntax, SpiceRuns runs = SpiceRuns::dc_sweeps);
+// --spice-solver alone, for commands that word --workers and --timeout their own way or that
+// only write decks.
+void add_spice_solver_option(CommandSyntax& syntax);
+// The line that makes a deck written for `ngspice -b` use the solver that --spice-solver
+// resolves to on the installed library: ".options klu", or empty for Sparse (ngspice's default).
+// The ngspice program and library come from one source package, so a worker's banner stands for
+// the program's.
+[[nodiscard]] std::string written_deck_solver_option(const po::variables_map& values);
 [[nodiscard]] spice::WorkerPoolOptions worker_pool_options(const po::variables_map& values);
 // Progress lines on stderr ("ngspice: 64/256 samples, 12.3 s") for long runs.
 [[nodiscard]] std::function<void(Eigen::Index, Eigen::Index)> progress_lines();

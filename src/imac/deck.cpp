@@ -197,6 +197,32 @@ void append_input_sources(Lines& lines, const Eigen::MatrixXd& inputs_volt,
   }
 }
 
+// DC: a sweep of the sample index source drives input i to sample k's value at index k, through
+// a B-source and the 0 V ammeter that carries the driver's current; one sample is an .op.
+void append_dc_input_sources(Lines& lines, const Eigen::MatrixXd& inputs_volt) {
+  const Eigen::Index samples = inputs_volt.rows();
+  if (samples == 1) {
+    for (Eigen::Index i = 0; i < inputs_volt.cols(); ++i) {
+      lines.push_back(input_source_name(i) + " " + layer_input_node(0, i) + " 0 DC " +
+                      spice_number(inputs_volt(0, i)));
+    }
+    return;
+  }
+  lines.emplace_back("Vsample sample 0 DC 0");
+  for (Eigen::Index i = 0; i < inputs_volt.cols(); ++i) {
+    const std::string driven = "xd_" + index_text(i);
+    lines.push_back(input_source_name(i) + " " + layer_input_node(0, i) + " " + driven + " DC 0");
+    std::vector<std::string> points;
+    for (Eigen::Index k = 0; k < samples; ++k) {
+      points.push_back((k == 0 ? "" : ", ") + index_text(k) + ", " +
+                       spice_number(inputs_volt(k, i)));
+    }
+    append_wrapped(lines,
+                   "B" + input_source_name(i).substr(1) + " " + driven + " 0 V=pwl(v(sample),",
+                   points, ")", 8);
+  }
+}
+
 // The circuit's parameters as comments, so that a deck records what it was built from.
 void append_parameter_header(Lines& lines, const ImacNetwork& network) {
   const auto& parameters = network.parameters();
@@ -261,11 +287,27 @@ void check_network_inputs(const ImacNetwork& network, const Eigen::MatrixXd& inp
   }
 }
 
+std::string_view imac_analysis_name(ImacAnalysis analysis) noexcept {
+  return analysis == ImacAnalysis::transient ? "tran" : "op";
+}
+
+ImacAnalysis parse_imac_analysis(std::string_view name) {
+  if (name == "tran") {
+    return ImacAnalysis::transient;
+  }
+  if (name == "op") {
+    return ImacAnalysis::operating_point;
+  }
+  throw ImacError(ErrorKind::bad_input,
+                  "unknown IMAC analysis '" + std::string(name) + "'; expected tran or op");
+}
+
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                                   std::string_view title) {
+                                   std::string_view title, ImacAnalysis analysis) {
   check_network_inputs(network, inputs_volt, "netlist inputs");
   const auto& parameters = network.parameters();
   const auto neuron = neuron_circuit(parameters);
+  const bool transient = analysis == ImacAnalysis::transient;
   Lines lines{"* " + std::string(title) + " (IMAC network written by imcosim)"};
   append_parameter_header(lines, network);
 
@@ -282,22 +324,31 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
   if (parameters.neuron_vss_volt != 0.0) {
     lines.push_back("Vnvss nvss 0 DC " + spice_number(parameters.neuron_vss_volt));
   }
-  append_input_sources(lines, inputs_volt, parameters);
+  if (transient) {
+    append_input_sources(lines, inputs_volt, parameters);
+  } else {
+    append_dc_input_sources(lines, inputs_volt);
+  }
 
   // 3. Layers: tiles, amplifiers, summers and neurons.
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
     append_layer(lines, network, l);
   }
 
-  // 4. Analysis, saved vectors and one measurement per sample and output.
+  // 4. Analysis, saved vectors and the per-sample outputs.
   const Eigen::Index samples = inputs_volt.rows();
-  // One step past the last window's end, so that its measurement lies inside the analysis.
-  const double stop = window_start_s(samples, parameters) + parameters.t_step_s;
   // num_threads=1: ngspice's OpenMP BSIM evaluation spins at its barriers and collapses when
   // several simulations share the cores (docs/imac.md).
   lines.push_back(".options num_threads=1 reltol=1e-5 vntol=1e-7 abstol=1e-13");
-  lines.push_back(".tran " + spice_number(parameters.t_step_s) + " " + spice_number(stop) + " 0 " +
-                  spice_number(parameters.t_step_s));
+  if (transient) {
+    // One step past the last window's end, so that its measurement lies inside the analysis.
+    const double stop = window_start_s(samples, parameters) + parameters.t_step_s;
+    lines.push_back(".tran " + spice_number(parameters.t_step_s) + " " + spice_number(stop) +
+                    " 0 " + spice_number(parameters.t_step_s));
+  } else {
+    lines.push_back(samples == 1 ? std::string(".op")
+                                 : ".dc Vsample 0 " + index_text(samples - 1) + " 1");
+  }
   std::vector<std::string> saved{"i(vdd)", "i(vss)"};
   if (parameters.neuron_vss_volt != 0.0) {
     saved.emplace_back("i(vnvss)");
@@ -305,16 +356,23 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
   for (Eigen::Index i = 0; i < network.input_count(); ++i) {
     saved.push_back("i(" + input_source_name(i) + ")");
   }
+  std::vector<std::string> outputs;
   for (Eigen::Index n = 0; n < network.output_count(); ++n) {
-    saved.push_back("v(" + output_node(network, n) + ")");
+    outputs.push_back("v(" + output_node(network, n) + ")");
   }
+  saved.insert(saved.end(), outputs.begin(), outputs.end());
   append_wrapped(lines, ".save", saved, "", 12);
-  for (Eigen::Index k = 0; k < samples; ++k) {
-    const double end = window_start_s(k + 1, parameters);
-    for (Eigen::Index n = 0; n < network.output_count(); ++n) {
-      lines.push_back(".meas tran sample" + index_text(k) + "_out" + index_text(n) + " FIND v(" +
-                      output_node(network, n) + ") AT=" + spice_number(end));
+  if (transient) {
+    for (Eigen::Index k = 0; k < samples; ++k) {
+      const double end = window_start_s(k + 1, parameters);
+      for (Eigen::Index n = 0; n < network.output_count(); ++n) {
+        lines.push_back(".meas tran sample" + index_text(k) + "_out" + index_text(n) + " FIND v(" +
+                        output_node(network, n) + ") AT=" + spice_number(end));
+      }
     }
+  } else if (samples > 1) {
+    // `ngspice -b` prints an .op's saved vectors by itself; a sweep's are a table to ask for.
+    append_wrapped(lines, ".print dc", outputs, "", 12);
   }
   lines.push_back(".end");
   return lines;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 #include "imcosim/imac/deck.hpp"
 #include "imcosim/imac/error.hpp"
@@ -31,9 +32,10 @@ struct Waveform {
   }
 };
 
-// The transient vectors of one run, in the order the job requests them.
+// The vectors of one run, in the order the job requests them: one point per time step
+// (transient) or per sample (operating point).
 struct RunVectors {
-  std::vector<double> time_s;
+  std::vector<double> time_s;  // transient only
   std::vector<double> i_vdd_ampere;
   std::vector<double> i_vss_ampere;
   std::vector<double> i_neuron_vss_ampere;          // empty when the neurons' low supply is ground
@@ -41,11 +43,15 @@ struct RunVectors {
   std::vector<std::vector<double>> v_output_volt;   // per network output
 };
 
-spice::SpiceJob run_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt) {
+spice::SpiceJob run_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
+                        ImacAnalysis analysis) {
   spice::SpiceJob job;
-  job.netlist_lines = imac_deck(network, inputs_volt, "imcosim imac spice");
+  job.netlist_lines = imac_deck(network, inputs_volt, "imcosim imac spice", analysis);
   job.commands = {"run"};
-  job.vector_names = {"time", "vdd#branch", "vss#branch"};
+  if (analysis == ImacAnalysis::transient) {
+    job.vector_names.emplace_back("time");
+  }
+  job.vector_names.insert(job.vector_names.end(), {"vdd#branch", "vss#branch"});
   if (network.parameters().neuron_vss_volt != 0.0) {
     job.vector_names.emplace_back("vnvss#branch");
   }
@@ -61,10 +67,12 @@ spice::SpiceJob run_job(const ImacNetwork& network, const Eigen::MatrixXd& input
   return job;
 }
 
-RunVectors unpack(spice::SpiceResult result, const ImacNetwork& network) {
+RunVectors unpack(spice::SpiceResult result, const ImacNetwork& network, ImacAnalysis analysis) {
   RunVectors run;
   auto next = result.vectors.begin();
-  run.time_s = std::move(*next++);
+  if (analysis == ImacAnalysis::transient) {
+    run.time_s = std::move(*next++);
+  }
   run.i_vdd_ampere = std::move(*next++);
   run.i_vss_ampere = std::move(*next++);
   if (network.parameters().neuron_vss_volt != 0.0) {
@@ -176,6 +184,37 @@ void measure_run(const RunVectors& run, const ImacNetwork& network,
   }
 }
 
+// Operating points: point k of every vector is sample k's DC solution; its static power is both
+// power figures, and a static solution has no latency.
+void measure_operating_points(const RunVectors& run, const ImacNetwork& network,
+                              const Eigen::MatrixXd& inputs_volt, Eigen::Index first_sample,
+                              ImacEvaluation& evaluation) {
+  for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
+    const auto point = static_cast<std::size_t>(k);
+    const Eigen::Index sample = first_sample + k;
+    for (Eigen::Index n = 0; n < network.output_count(); ++n) {
+      evaluation.outputs_volt(sample, n) = run.v_output_volt[static_cast<std::size_t>(n)][point];
+    }
+    const double power =
+        delivered_power_watt(run, point, inputs_volt.row(k).transpose(), network.parameters());
+    evaluation.power_watt(sample) = power;
+    evaluation.settled_power_watt(sample) = power;
+  }
+}
+
+// ngspice returns one point per sample of an operating-point run; anything else (a sweep cut
+// short) must not be read as outputs of the wrong samples.
+std::optional<spice::SpiceError> missing_points(const RunVectors& run, Eigen::Index samples) {
+  for (const auto& output : run.v_output_volt) {
+    if (static_cast<Eigen::Index>(output.size()) != samples) {
+      return spice::SpiceError(ErrorKind::runtime,
+                               "ngspice returned " + std::to_string(output.size()) +
+                                   " operating points for " + std::to_string(samples) + " samples");
+    }
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& network,
@@ -193,33 +232,48 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   evaluation.settled_power_watt.setConstant(samples, nan);
   evaluation.latency_s.setConstant(samples, nan);
 
-  // 1. One transient run per batch of samples, spread over the workers.
+  // 1. One run (a transient, or a DC sweep over the samples) per batch, spread over the workers.
   std::vector<spice::SpiceJob> jobs;
   std::vector<Eigen::Index> firsts;
   for (Eigen::Index first = 0; first < samples; first += options.samples_per_run) {
     const Eigen::Index count = std::min(options.samples_per_run, samples - first);
     firsts.push_back(first);
-    jobs.push_back(run_job(network, inputs_volt.middleRows(first, count)));
+    jobs.push_back(run_job(network, inputs_volt.middleRows(first, count), options.analysis));
   }
   // 2. Run them a round of workers at a time, so progress can be reported between rounds.
   const auto round = static_cast<std::size_t>(pool.options().worker_count);
   for (std::size_t begin = 0; begin < jobs.size(); begin += round) {
     const std::size_t end = std::min(jobs.size(), begin + round);
     auto results = pool.run_all(std::span(jobs).subspan(begin, end - begin));
-    // 3. Measure each window: outputs at its end, power over it, settling within it.
+    // 3. Measure each window (outputs at its end, power over it, settling within it) or each
+    //    operating point.
     for (std::size_t j = begin; j < end; ++j) {
       auto& result = results[j - begin];
       const Eigen::Index first = firsts[j];
       const Eigen::Index count = std::min(options.samples_per_run, samples - first);
+      std::optional<spice::SpiceError> failure;
+      RunVectors run;
       if (auto* error = std::get_if<spice::SpiceError>(&result)) {
-        if (!options.on_failure) {
-          throw *error;
+        failure = *error;
+      } else {
+        run = unpack(std::get<spice::SpiceResult>(std::move(result)), network, options.analysis);
+        if (options.analysis == ImacAnalysis::operating_point) {
+          failure = missing_points(run, count);
         }
-        options.on_failure(first, count, *error);
+      }
+      if (failure) {
+        if (!options.on_failure) {
+          throw *failure;
+        }
+        options.on_failure(first, count, *failure);
         continue;
       }
-      measure_run(unpack(std::get<spice::SpiceResult>(std::move(result)), network), network,
-                  inputs_volt.middleRows(first, count), first, evaluation);
+      const Eigen::MatrixXd run_inputs = inputs_volt.middleRows(first, count);
+      if (options.analysis == ImacAnalysis::transient) {
+        measure_run(run, network, run_inputs, first, evaluation);
+      } else {
+        measure_operating_points(run, network, run_inputs, first, evaluation);
+      }
     }
     if (options.on_progress) {
       options.on_progress(

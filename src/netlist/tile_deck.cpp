@@ -70,8 +70,12 @@ std::string sense_current_vector(Eigen::Index output) {
 }
 
 void write_standalone_tile_deck(std::ostream& out, const TileNetwork& network,
-                                const Eigen::VectorXd& inputs_volt, std::string_view title) {
+                                const Eigen::VectorXd& inputs_volt, std::string_view title,
+                                std::string_view solver_option) {
   std::vector<std::string> lines{title_line(network, title)};
+  if (!solver_option.empty()) {
+    lines.emplace_back(solver_option);
+  }
   for (const auto& drive : network.drives()) {
     lines.push_back(driver_name(drive) + " " + network.node_name(drive.node) + " 0 DC " +
                     spice_number(inputs_volt(drive.input)));

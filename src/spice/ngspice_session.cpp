@@ -48,8 +48,13 @@ int run_command(const std::string& command) {
   return ngSpice_Command(mutable_command.data());
 }
 
-int load_circuit(const std::vector<std::string>& netlist_lines) {
+// A solver option line, when not empty, goes right after the title line: dot cards may stand
+// anywhere in a deck, and the title is its one fixed line.
+int load_circuit(const std::vector<std::string>& netlist_lines, const std::string& solver_option) {
   std::vector<std::string> mutable_lines = netlist_lines;
+  if (!solver_option.empty()) {
+    mutable_lines.insert(mutable_lines.begin() + 1, solver_option);
+  }
   std::vector<char*> line_pointers;
   line_pointers.reserve(mutable_lines.size() + 1);
   for (std::string& line : mutable_lines) {
@@ -61,7 +66,7 @@ int load_circuit(const std::vector<std::string>& netlist_lines) {
 
 }  // namespace
 
-NgspiceSession::NgspiceSession() {
+NgspiceSession::NgspiceSession(LinearSolver solver) {
   if (std::setlocale(LC_NUMERIC, "C") == nullptr) {
     throw SpiceError(ErrorKind::runtime, "cannot set the C numeric locale for ngspice");
   }
@@ -78,6 +83,15 @@ NgspiceSession::NgspiceSession() {
   // other: two MOSFET transients in parallel on two cores ran 70 times slower than one alone.
   // imcosim parallelises across worker processes, so each ngspice stays single-threaded.
   run_command("set num_threads=1");
+  // Sparse 1.3 stays ngspice's default even where KLU is compiled in; KLU is chosen per deck.
+  messages_.clear();
+  run_command("version");
+  const NgspiceBuild build = parse_ngspice_build(messages_);
+  try {
+    solver_ = resolve_linear_solver(solver, build);
+  } catch (const SpiceError& error) {
+    solver_error_ = error.what();
+  }
 }
 
 protocol::Reply NgspiceSession::run(const SpiceJob& job) {
@@ -96,7 +110,11 @@ protocol::Reply NgspiceSession::run(const SpiceJob& job) {
 
 protocol::Reply NgspiceSession::execute(const SpiceJob& job) {
   if (!job.netlist_lines.empty()) {
-    const int return_code = load_circuit(job.netlist_lines);
+    if (solver_error_) {
+      return failure(protocol::ReplyStatus::ngspice_error, *solver_error_);
+    }
+    const int return_code =
+        load_circuit(job.netlist_lines, solver_ == LinearSolver::klu ? ".options klu" : "");
     if (auto failed = failure_after("loading the netlist", return_code)) {
       return *std::move(failed);
     }

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "imcosim/spice/spice_job.hpp"
+#include "imcosim/spice/worker_pool.hpp"
+#include "ngspice_build.hpp"
 #include "protocol.hpp"
 
 namespace imcosim::spice {
@@ -13,9 +15,10 @@ namespace imcosim::spice {
 // most one session; sessions live only in forked workers, never in the parent.
 class NgspiceSession {
  public:
-  // Sets the C numeric locale (ngspice parses numbers with strtod), then initialises ngspice.
+  // Sets the C numeric locale (ngspice parses numbers with strtod), initialises ngspice and reads
+  // its build to resolve `solver` (a solver the library lacks fails every deck, not the worker).
   // Throws SpiceError (runtime).
-  NgspiceSession();
+  explicit NgspiceSession(LinearSolver solver);
   ~NgspiceSession() = default;
   NgspiceSession(const NgspiceSession&) = delete;
   NgspiceSession& operator=(const NgspiceSession&) = delete;
@@ -40,6 +43,8 @@ class NgspiceSession {
 
   std::vector<std::string> messages_;
   std::optional<int> controlled_exit_status_;
+  LinearSolver solver_ = LinearSolver::sparse;
+  std::optional<std::string> solver_error_;  // why no deck can run with the requested solver
 };
 
 }  // namespace imcosim::spice

@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "ngspice_build.hpp"
 #include "posix.hpp"
 #include "process_spawner.hpp"
 #include "worker_process.hpp"
@@ -34,7 +35,8 @@ void validate(const WorkerPoolOptions& options) {
 }  // namespace
 
 struct WorkerPool::Impl {
-  explicit Impl(WorkerPoolOptions pool_options) : options(pool_options) {}
+  explicit Impl(WorkerPoolOptions pool_options)
+      : options(pool_options), spawner(pool_options.linear_solver) {}
 
   // Hands out an idle worker, or a fresh one while fewer than worker_count exist; blocks
   // otherwise.
@@ -182,32 +184,24 @@ std::vector<std::size_t> WorkerPool::worker_resident_bytes() const {
   return resident;
 }
 
-std::string ngspice_version(WorkerPool& pool) {
+NgspiceInfo ngspice_info(WorkerPool& pool) {
+  // The banner is the library's, the same for every pool of the process.
   static std::mutex cache_mutex;
-  static std::optional<std::string> cached_version;
-  const std::lock_guard lock(cache_mutex);
-  if (cached_version) {
-    return *cached_version;
-  }
-  // "version -s" prints "** ngspice-39" (the shared library's own version).
-  SpiceJob job;
-  job.commands = {"version -s"};
-  const SpiceResult result = pool.run(job);
-  constexpr std::string_view kMarker = "ngspice-";
-  for (const std::string& line : result.messages) {
-    const std::size_t start = line.find(kMarker);
-    if (start == std::string::npos) {
-      continue;
+  static std::optional<NgspiceBuild> cached_build;
+  std::optional<NgspiceBuild> build;
+  {
+    const std::lock_guard lock(cache_mutex);
+    if (!cached_build) {
+      SpiceJob job;
+      job.commands = {"version"};
+      cached_build = parse_ngspice_build(pool.run(job).messages);
     }
-    const std::size_t first = start + kMarker.size();
-    const std::size_t last = line.find_first_not_of("0123456789.", first);
-    if (last != first) {
-      cached_version = line.substr(first, last == std::string::npos ? last : last - first);
-      return *cached_version;
-    }
+    build = cached_build;
   }
-  throw SpiceError(ErrorKind::runtime, "ngspice printed no version for 'version -s'",
-                   result.messages);
+  return {build->version, build->klu_compiled_in,
+          resolve_linear_solver(pool.options().linear_solver, *build)};
 }
+
+std::string ngspice_version(WorkerPool& pool) { return ngspice_info(pool).version; }
 
 }  // namespace imcosim::spice

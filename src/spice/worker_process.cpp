@@ -25,13 +25,13 @@ std::string explain_wait_status(int wait_status) {
 
 }  // namespace
 
-std::unique_ptr<WorkerProcess> WorkerProcess::start() {
+std::unique_ptr<WorkerProcess> WorkerProcess::start(LinearSolver solver) {
   const pid_t parent_pid = getpid();
   posix::Pipe requests = posix::make_pipe();
   posix::Pipe replies = posix::make_pipe();
   const pid_t pid = posix::fork_process();
   if (pid == 0) {
-    run_worker(parent_pid, requests.read_end.get(), replies.write_end.get());
+    run_worker(parent_pid, requests.read_end.get(), replies.write_end.get(), solver);
   }
   return std::unique_ptr<WorkerProcess>(
       new WorkerProcess(pid, std::move(requests.write_end), std::move(replies.read_end)));

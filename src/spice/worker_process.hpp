@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "imcosim/spice/spice_job.hpp"
+#include "imcosim/spice/worker_pool.hpp"
 #include "posix.hpp"
 
 namespace imcosim::spice {
@@ -15,8 +16,9 @@ namespace imcosim::spice {
 class WorkerProcess {
  public:
   // Forks a worker. The worker receives SIGKILL when the *thread* that forked it exits
-  // (PR_SET_PDEATHSIG), so call this only from a thread that outlives the worker.
-  static std::unique_ptr<WorkerProcess> start();
+  // (PR_SET_PDEATHSIG), so call this only from a thread that outlives the worker. Its decks run
+  // with `solver`.
+  static std::unique_ptr<WorkerProcess> start(LinearSolver solver);
 
   ~WorkerProcess();
   WorkerProcess(const WorkerProcess&) = delete;

@@ -20,7 +20,7 @@ campaign::CampaignConfig config_without_spice(const ScratchDirectory& scratch, l
 TEST(DatasetWriter, ResumesAfterTheLastCommittedBlockAndRefusesOtherCampaigns) {
   const ScratchDirectory scratch;
   const campaign::Campaign campaign(config_without_spice(scratch, 12));
-  const auto header = campaign::dataset_header(campaign, {}, "");
+  const auto header = campaign::dataset_header(campaign, {}, "", "");
   const auto path = scratch / "d.h5";
   {
     campaign::DatasetWriter writer(path, header);
@@ -44,7 +44,7 @@ TEST(DatasetWriter, ResumesAfterTheLastCommittedBlockAndRefusesOtherCampaigns) {
   other_config.seed = 99;
   const campaign::Campaign other(other_config);
   try {
-    campaign::DatasetWriter refused(path, campaign::dataset_header(other, {}, ""));
+    campaign::DatasetWriter refused(path, campaign::dataset_header(other, {}, "", ""));
     FAIL() << "a dataset of another configuration was reopened";
   } catch (const campaign::CampaignError& error) {
     EXPECT_EQ(error.kind(), ErrorKind::bad_input);
@@ -58,7 +58,7 @@ TEST(DatasetWriter, RefusesToOverwriteAFileThatIsNotADataset) {
   const campaign::Campaign campaign(config_without_spice(scratch, 3));
   const auto path = scratch / "other.h5";
   { auto file = io::hdf5::File::create(path); }
-  EXPECT_THROW(campaign::DatasetWriter(path, campaign::dataset_header(campaign, {}, "")),
+  EXPECT_THROW(campaign::DatasetWriter(path, campaign::dataset_header(campaign, {}, "", "")),
                campaign::CampaignError);
 }
 
@@ -67,7 +67,7 @@ TEST(MergeDatasets, RejectsIncompleteAndMissingShards) {
   const campaign::Campaign campaign(config_without_spice(scratch, 10));
   std::vector<std::filesystem::path> shards;
   for (std::int64_t k = 0; k < 3; ++k) {
-    const auto header = campaign::dataset_header(campaign, {k, 3}, "");
+    const auto header = campaign::dataset_header(campaign, {k, 3}, "", "");
     shards.push_back(scratch / ("s" + std::to_string(k) + ".h5"));
     campaign::DatasetWriter writer(shards.back(), header);
     writer.append(

@@ -9,6 +9,10 @@ TEST(Cli, VersionAndProgramHelpSucceed) {
   const auto version = run_imcosim("--version");
   EXPECT_EQ(version.exit_code, 0);
   EXPECT_EQ(version.output.rfind("imcosim ", 0), 0U) << version.output;
+  // The loaded ngspice library, whether it has KLU, and the solver the decks then use.
+  EXPECT_NE(version.output.find("\nngspice "), std::string::npos) << version.output;
+  EXPECT_NE(version.output.find("KLU"), std::string::npos) << version.output;
+  EXPECT_NE(version.output.find("matrix solver: "), std::string::npos) << version.output;
   const auto help = run_imcosim("--help");
   EXPECT_EQ(help.exit_code, 0);
   for (const char* command : {"demo", "netlist", "spice", "solve", "validate", "tpu"}) {

@@ -1,6 +1,7 @@
 // The fast back-end against ngspice on whole IMAC networks: every output voltage within 2 mV and
 // every predicted class equal (the acceptance bar of the IMAC issue), and the static power
-// against ngspice's settled power. Each case runs the real ngspice transient of the deck.
+// against ngspice's settled power. Each case runs the real ngspice transient of the deck, and
+// its operating points (the DC sweep over the samples, the fast path's exact counterpart).
 #include <gtest/gtest.h>
 
 #include "imac_test_support.hpp"
@@ -33,8 +34,7 @@ void PrintTo(const AgreementCase& c, std::ostream* os) { *os << c.name; }
 
 class FastAgreesWithNgspice : public ::testing::TestWithParam<AgreementCase> {};
 
-TEST_P(FastAgreesWithNgspice, OnEveryOutputAndClass) {
-  const AgreementCase& c = GetParam();
+ImacParameters case_parameters(const AgreementCase& c) {
   ImacParameters parameters;
   parameters.xbar_rows = c.xbar_size;
   parameters.xbar_cols = c.xbar_size;
@@ -43,6 +43,12 @@ TEST_P(FastAgreesWithNgspice, OnEveryOutputAndClass) {
   parameters.sensing = c.sensing;
   parameters.c_segment_farad = c.c_segment_farad;
   parameters.neuron_vss_volt = c.neuron_vss_volt;
+  return parameters;
+}
+
+TEST_P(FastAgreesWithNgspice, OnEveryOutputAndClass) {
+  const AgreementCase& c = GetParam();
+  const ImacParameters parameters = case_parameters(c);
   const ImacNetwork network(testing::random_model(c.sizes, c.encoding, 17), parameters);
   const Eigen::MatrixXd inputs = testing::random_inputs(c.samples, c.sizes.front(), 23);
 
@@ -73,6 +79,38 @@ TEST_P(FastAgreesWithNgspice, OnEveryOutputAndClass) {
     EXPECT_TRUE(std::isnan(fast.latency_s(k)));
   }
   // Outputs must span a useful range, or agreement would be trivial.
+  EXPECT_GT(reference.outputs_volt.maxCoeff() - reference.outputs_volt.minCoeff(), 0.1);
+}
+
+// At DC the two back-ends solve the same equations; what is left is ngspice's convergence
+// tolerance and the neuron table's interpolation.
+TEST_P(FastAgreesWithNgspice, AtEveryOperatingPoint) {
+  const AgreementCase& c = GetParam();
+  const ImacParameters parameters = case_parameters(c);
+  const ImacNetwork network(testing::random_model(c.sizes, c.encoding, 17), parameters);
+  const Eigen::MatrixXd inputs = testing::random_inputs(c.samples + 1, c.sizes.front(), 29);
+
+  // One sweep over all samples but the last, and the last alone (an .op).
+  spice::WorkerPool pool({.worker_count = 2});
+  SpiceEvaluationOptions operating_points;
+  operating_points.analysis = ImacAnalysis::operating_point;
+  operating_points.samples_per_run = c.samples;
+  const auto reference = evaluate_with_spice(pool, network, inputs, operating_points);
+  const FastEvaluator fast_evaluator(
+      network, characterise_neuron(pool, neuron_circuit(parameters), neuron_grid_for(parameters),
+                                   testing::shared_neuron_cache()));
+  const auto fast = fast_evaluator.evaluate(inputs);
+
+  const double max_difference = (fast.outputs_volt - reference.outputs_volt).cwiseAbs().maxCoeff();
+  EXPECT_LE(max_difference, output_tolerance_volt) << "max |V_fast - V_spice| in volts";
+  EXPECT_EQ(fast.predicted_class, reference.predicted_class);
+  for (Eigen::Index k = 0; k < inputs.rows(); ++k) {
+    EXPECT_NEAR(fast.power_watt(k), reference.power_watt(k),
+                settled_power_relative_tolerance * reference.power_watt(k))
+        << "sample " << k;
+    EXPECT_EQ(reference.power_watt(k), reference.settled_power_watt(k));
+    EXPECT_TRUE(std::isnan(reference.latency_s(k)));
+  }
   EXPECT_GT(reference.outputs_volt.maxCoeff() - reference.outputs_volt.minCoeff(), 0.1);
 }
 

@@ -89,6 +89,39 @@ TEST(ImacCli, NetlistRunsInPlainNgspiceAndAgreesWithFast) {
   EXPECT_NE(read_back.output.find("(2, 4) fast"), std::string::npos) << read_back.output;
 }
 
+// --analysis op: each sample's operating point, the fast path's exact counterpart, through
+// imac validate, imac spice (static power, no latency) and a deck for plain ngspice.
+TEST(ImacCli, OperatingPointsValidateAndRunInPlainNgspice) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,4 --encoding ternary --samples 3 --seed 9");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+  const auto validate = run_imcosim("imac validate " + network_arguments(scratch) + cache_option() +
+                                    " --analysis op");
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  EXPECT_NE(validate.output.find("classes agree on 3/3"), std::string::npos) << validate.output;
+
+  const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + " --analysis op -o " +
+                                 shell_quoted(scratch / "spice.h5"));
+  ASSERT_EQ(spice.exit_code, 0) << spice.output;
+  const auto check = run_python(
+      "-c \"import h5py, numpy as np; f = h5py.File('" + (scratch / "spice.h5").string() +
+      "', 'r'); assert f.attrs['analysis'] == 'op' and f.attrs['ngspice_solver'] in ('klu', "
+      "'sparse'); assert np.isnan(f['latency'][:]).all(); "
+      "assert (f['power'][:] == f['settled_power'][:]).all() and (f['power'][:] > 0).all()\"");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+
+  const auto netlist = run_imcosim("imac netlist " + network_arguments(scratch) +
+                                   " --analysis op -o " + shell_quoted(scratch / "op.cir"));
+  ASSERT_EQ(netlist.exit_code, 0) << netlist.output;
+  const auto ngspice = run_command("cd " + shell_quoted(scratch.path()) + " && ngspice -b op.cir");
+  EXPECT_EQ(ngspice.exit_code, 0) << ngspice.output;
+  EXPECT_NE(ngspice.output.find("v(x2_3)"), std::string::npos) << ngspice.output;
+
+  const auto bad = run_imcosim("imac spice " + network_arguments(scratch) + " --analysis ac");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("--analysis"), std::string::npos) << bad.output;
+}
+
 TEST(ImacCli, ValidatePassesAndSpiceReportsPowerAndLatency) {
   const ScratchDirectory scratch;
   make_network(scratch, "--sizes 16,8,4 --encoding binary --samples 3 --seed 7");

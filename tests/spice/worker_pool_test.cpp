@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -168,8 +170,10 @@ TEST(WorkerPool, CrashedWorkerIsReportedWithItsSignalAndReplaced) {
   WorkerPool pool(WorkerPoolOptions{});
   SpiceJob job = divider_job(1.0, 1000.0, 3000.0);
   // ngspice's "shell" runs /bin/sh, whose parent is the worker. ngspice substitutes "$NAME"
-  // from its own variables and turns "$$" into "$", so the shell receives "kill -9 $PPID".
-  job.commands = {"shell kill -9 $$PPID", "op"};
+  // from its own variables; "$$" became "$" up to ngspice 39 (the shell then receives
+  // "kill -9 $PPID") and is ngspice's own process id since (the first command kills the worker
+  // there, and fails harmlessly in 39).
+  job.commands = {"shell kill -9 $$", "shell kill -9 $$PPID", "op"};
 
   const SpiceError error = expect_spice_error([&] { pool.run(job); });
   EXPECT_EQ(error.kind(), ErrorKind::runtime);
@@ -422,6 +426,56 @@ TEST(WorkerPool, ReportsTheNgspiceVersion) {
   ASSERT_FALSE(version.empty());
   EXPECT_TRUE(version[0] >= '0' && version[0] <= '9') << version;
   EXPECT_EQ(ngspice_version(pool), version);
+}
+
+// ngspice 42 and later name the matrix solver of each analysis ("Using KLU as Direct Linear
+// Solver", "Using SPARSE 1.3 as ..."); ngspice 39 names none and has only Sparse.
+bool reported_solver(const SpiceResult& result, std::string_view solver_text) {
+  return std::any_of(result.messages.begin(), result.messages.end(), [&](const std::string& line) {
+    return line.find("Using " + std::string(solver_text)) != std::string::npos;
+  });
+}
+
+TEST(WorkerPool, EveryDeckRunsWithKluWhereTheLibraryHasIt) {
+  WorkerPool pool(WorkerPoolOptions{});
+  const NgspiceInfo info = ngspice_info(pool);
+  EXPECT_EQ(info.solver, info.klu_compiled_in ? LinearSolver::klu : LinearSolver::sparse);
+  const SpiceResult result = pool.run(divider_job(1.0, 1000.0, 3000.0));
+  EXPECT_EQ(reported_solver(result, "KLU"), info.klu_compiled_in);
+  expect_relative_near(result.vectors[0][0], 0.75, 1e-12);
+}
+
+// The ngspice 39 path: decks without ".options klu" on Sparse 1.3, with the same results.
+TEST(WorkerPool, SparseSolverCanBeForced) {
+  WorkerPool pool(WorkerPoolOptions{.linear_solver = LinearSolver::sparse});
+  EXPECT_EQ(ngspice_info(pool).solver, LinearSolver::sparse);
+  const SpiceResult result = pool.run(divider_job(1.0, 1000.0, 3000.0));
+  EXPECT_FALSE(reported_solver(result, "KLU"));
+  expect_relative_near(result.vectors[0][0], 0.75, 1e-12);
+}
+
+TEST(WorkerPool, KluFromALibraryWithoutItIsBadInput) {
+  WorkerPool probe(WorkerPoolOptions{});
+  const bool klu_compiled_in = ngspice_info(probe).klu_compiled_in;
+  WorkerPool pool(WorkerPoolOptions{.linear_solver = LinearSolver::klu});
+  if (klu_compiled_in) {
+    expect_divider_works(pool);
+    EXPECT_EQ(ngspice_info(pool).solver, LinearSolver::klu);
+    return;
+  }
+  const SpiceError error = expect_spice_error([&] { pool.run(divider_job(1.0, 1e3, 3e3)); });
+  EXPECT_EQ(error.kind(), ErrorKind::bad_input);
+  EXPECT_NE(std::string(error.what()).find("KLU"), std::string::npos) << error.what();
+  EXPECT_EQ(expect_spice_error([&] { ngspice_info(pool); }).kind(), ErrorKind::bad_input);
+}
+
+TEST(WorkerPool, LinearSolverNamesRoundTrip) {
+  for (const LinearSolver solver :
+       {LinearSolver::automatic, LinearSolver::klu, LinearSolver::sparse}) {
+    EXPECT_EQ(parse_linear_solver(linear_solver_name(solver)), solver);
+  }
+  EXPECT_EQ(expect_spice_error([] { (void)parse_linear_solver("umfpack"); }).kind(),
+            ErrorKind::bad_input);
 }
 
 TEST(WorkerPool, RejectsInvalidOptions) {

@@ -23,6 +23,7 @@ struct DatasetHeader {
   std::string configuration_hash;
   std::string imcosim_version;
   std::string ngspice_version;  // empty when the campaign neither runs nor characterises in ngspice
+  std::string ngspice_solver;   // "klu" or "sparse" with ngspice_version, else empty
   std::int64_t seed = 0;
   std::int64_t samples = 0;  // in the whole campaign
   std::int64_t vectors_per_sample = 1;
@@ -39,9 +40,11 @@ struct DatasetHeader {
   SampleRange range;  // the samples this file holds when complete
 };
 
-// The header of a campaign run (this tool's version) for `shard`.
+// The header of a campaign run (this tool's version) for `shard`; the ngspice version and
+// matrix solver are recorded when the campaign uses ngspice.
 [[nodiscard]] DatasetHeader dataset_header(const Campaign& campaign, const Shard& shard,
-                                           const std::string& ngspice_version);
+                                           const std::string& ngspice_version,
+                                           const std::string& ngspice_solver);
 // Reads the header of an existing dataset; throws CampaignError (bad_input) when `path` is not
 // a campaign dataset.
 [[nodiscard]] DatasetHeader read_dataset_header(const std::filesystem::path& path);

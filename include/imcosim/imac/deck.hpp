@@ -23,14 +23,29 @@ std::string input_source_name(Eigen::Index input);  // "Vx_<i>", drives network 
 // that every sample's window begins with an input transition (its latency is then measured).
 double window_start_s(Eigen::Index sample, const ImacParameters& parameters);
 
+// The analysis an IMAC deck runs.
+enum class ImacAnalysis {
+  transient,        // every sample in its window: settled outputs, average power, latency
+  operating_point,  // every sample's DC solution: the static circuit that the fast path solves
+};
+
+// "tran", "op"; parse_imac_analysis is the inverse and throws ImacError (bad_input).
+[[nodiscard]] std::string_view imac_analysis_name(ImacAnalysis analysis) noexcept;
+[[nodiscard]] ImacAnalysis parse_imac_analysis(std::string_view name);
+
 // A self-contained ngspice deck of the whole network for K input samples (rows of
 // `inputs_volt`, K x n_in): every model card and subcircuit inlined, so it runs unchanged in
-// `ngspice -b`. Sample k is applied from window_start_s(k) (after a t_edge ramp) for one
-// t_sampling, by PWL sources; a transient analysis covers all K windows, and a .meas
-// line per sample and output reports V(output) at the end of each window. Saved vectors: time,
-// the network outputs, and the branch currents of vdd, vss and every input source.
+// `ngspice -b`. Saved vectors: the network outputs and the branch currents of vdd, vss and
+// every input source "Vx_<i>".
+// transient: sample k is applied from window_start_s(k) (after a t_edge ramp) for one
+// t_sampling, by PWL sources; the analysis covers all K windows (vector "time"), and a .meas
+// line per sample and output reports V(output) at the end of each window.
+// operating_point: one DC solution per sample, as a DC sweep of a sample index source over
+// 0 .. K-1 that drives every input through a piecewise-linear B-source and a 0 V ammeter Vx_<i>
+// (K = 1: an .op with DC sources); vectors hold one point per sample.
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                                   std::string_view title);
+                                   std::string_view title,
+                                   ImacAnalysis analysis = ImacAnalysis::transient);
 
 // Checks that `inputs_volt` has n_in columns, at least one row and finite values; throws
 // ImacError naming `where`.

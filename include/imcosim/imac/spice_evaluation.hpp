@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <functional>
 
+#include "imcosim/imac/deck.hpp"
 #include "imcosim/imac/evaluation.hpp"
 #include "imcosim/imac/network.hpp"
 #include "imcosim/spice/worker_pool.hpp"
@@ -10,7 +11,11 @@
 namespace imcosim::imac {
 
 struct SpiceEvaluationOptions {
-  // Samples per transient run; runs are spread over the pool's workers.
+  // transient: outputs at the end of each window, average and settled power, latency.
+  // operating_point: each sample's DC solution, the fast path's exact counterpart: its outputs,
+  // the static power as both power figures, latency NaN.
+  ImacAnalysis analysis = ImacAnalysis::transient;
+  // Samples per run (transient windows or DC sweep points); runs are spread over the workers.
   Eigen::Index samples_per_run = 16;
   // Called after each finished run with (samples done, samples in all).
   std::function<void(Eigen::Index, Eigen::Index)> on_progress;
@@ -20,8 +25,8 @@ struct SpiceEvaluationOptions {
   std::function<void(Eigen::Index, Eigen::Index, const spice::SpiceError&)> on_failure;
 };
 
-// Runs the network's deck (imac_deck) in ngspice, transient, and reads per sample the output
-// voltages at the end of its window, the average and settled power, and the latency. Throws
+// Runs the network's deck (imac_deck) in ngspice and reads per sample the output voltages and
+// the power (and, transient, the latency) as options.analysis defines them. Throws
 // spice::SpiceError when ngspice fails (unless options.on_failure takes it), ImacError on bad
 // inputs.
 ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& network,
