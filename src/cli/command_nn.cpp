@@ -8,12 +8,14 @@
 
 #include "command_line.hpp"
 #include "imcosim/error.hpp"
+#include "imcosim/imac/network.hpp"
 #include "imcosim/nn/architecture.hpp"
 #include "imcosim/nn/dataset.hpp"
 #include "imcosim/nn/error.hpp"
 #include "imcosim/nn/evaluation.hpp"
 #include "imcosim/nn/model_file.hpp"
 #include "imcosim/tpu/report.hpp"
+#include "nn_imac_options.hpp"
 #include "nn_options.hpp"
 
 namespace imcosim::cli {
@@ -44,12 +46,15 @@ int run_evaluate(const std::vector<std::string>& args) {
       "/evaluation/<backend> (unless --no-store). Back-ends: float (the software reference)\n"
       "and int8 (the TPU part as the TPU model executes it; a float model is folded and\n"
       "calibrated on --calibration-images training images first, i.e. post-training\n"
-      "quantisation).");
+      "quantisation), imac-ideal (int8 TPU part, DAC, the FC part on the ideal-wire IMAC\n"
+      "circuit) and imac (the same through the exact fast path of the circuit of --config,\n"
+      "wire parasitics included: imcosim imac fast).");
   syntax.options.add_options()                                         //
       ("model", po::value(&model_path)->required(), "CNN model file")  //
       ("dataset,d", po::value(&dataset_spec)->default_value("fashion-mnist"),
-       "fashion-mnist[:DIRECTORY] (its test split) or an HDF5 image dataset")      //
-      ("backend,b", po::value(&backend)->default_value("float"), "float or int8")  //
+       "fashion-mnist[:DIRECTORY] (its test split) or an HDF5 image dataset")  //
+      ("backend,b", po::value(&backend)->default_value("float"),
+       "float, int8, imac-ideal or imac")  //
       ("calibration-images", po::value(&calibration_images)->default_value(1024),
        "int8 of a float model: training images that set the activation ranges")  //
       ("test-images", po::value(&test_images)->default_value(0),
@@ -57,13 +62,15 @@ int run_evaluate(const std::vector<std::string>& args) {
       ("no-store", po::bool_switch(&no_store), "do not write the result into the model file");
   syntax.positional.add("model", 1);
   add_thread_option(syntax);
+  add_imac_circuit_options(syntax);
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
   }
   apply_thread_option(*values);
-  if (backend != "float" && backend != "int8") {
-    throw UsageError("imcosim nn evaluate: unknown --backend '" + backend + "' (float, int8)");
+  if (backend != "float" && backend != "int8" && backend != "imac-ideal" && backend != "imac") {
+    throw UsageError("imcosim nn evaluate: unknown --backend '" + backend +
+                     "' (float, int8, imac-ideal, imac)");
   }
   auto model = nn::read_model_file(model_path);
   const auto dataset =
@@ -71,11 +78,26 @@ int run_evaluate(const std::vector<std::string>& args) {
   nn::HybridNetwork network = model.network;
   if (backend == "float") {
     network = network.as_float();
-  } else if (network.precision() != nn::Precision::int8) {
+  } else if (network.precision() == nn::Precision::float32) {
     network = network.with_batch_norm_folded();
     network.quantise(nn::load_dataset(dataset_spec, nn::DatasetSplit::train), calibration_images);
   }
-  const auto record = nn::evaluate(network, dataset);
+  std::unique_ptr<spice::WorkerPool> pool;
+  if (backend == "imac-ideal" || backend == "imac") {
+    pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
+    attach_ideal_circuit(*values, network,
+                         model.imac_encoding ? *model.imac_encoding : imac_encoding(*values),
+                         *pool);
+  }
+  nn::EvaluationRecord record;
+  if (backend == "imac") {
+    const auto parameters = imac_circuit_parameters(*values);
+    const imac::ImacNetwork circuit(network.imac_model(), parameters);
+    const imac::FastEvaluator evaluator(circuit, characterised_neuron(*values, parameters, *pool));
+    record = nn::evaluate_on_imac(network, dataset, evaluator);
+  } else {
+    record = nn::evaluate(network, dataset);
+  }
   std::cout << "imcosim nn evaluate: " << model.network.architecture().name() << " on " << backend
             << ": accuracy " << std::fixed << std::setprecision(2) << 100.0 * record.accuracy
             << " % (" << record.images << " images of " << record.dataset << ")\n";

@@ -14,8 +14,10 @@
 #include "imcosim/nn/evaluation.hpp"
 #include "imcosim/nn/model_file.hpp"
 #include "imcosim/nn/training.hpp"
+#include "nn_imac_options.hpp"
 #include "nn_options.hpp"
 #include "progress_report.hpp"
+#include "spice_options.hpp"
 
 namespace imcosim::cli {
 
@@ -64,8 +66,9 @@ int run_train(const std::vector<std::string>& args) {
        "random shifts of up to this many pixels")                                               //
       ("augment-flip", po::bool_switch(&settings.augment_flip), "random horizontal mirroring")  //
       ("precision", po::value(&precision)->default_value("float"),
-       "float, or int8: fold batch norms, calibrate and train the TPU part fake-quantised as "
-       "the TPU model executes it")  //
+       "float; int8: fold batch norms, calibrate and train the TPU part fake-quantised as the "
+       "TPU model executes it; imac-ideal: int8 TPU part, DAC, and the FC part as the ideal-wire "
+       "IMAC circuit computes it")  //
       ("calibration-images", po::value(&calibration_images)->default_value(1024),
        "int8: training images that set the activation ranges")  //
       ("train-images", po::value(&train_images)->default_value(0),
@@ -73,6 +76,7 @@ int run_train(const std::vector<std::string>& args) {
       ("test-images", po::value(&test_images)->default_value(0),
        "test on the first N test images after each epoch (0: all)");
   add_thread_option(syntax);
+  add_imac_circuit_options(syntax);
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
@@ -81,16 +85,16 @@ int run_train(const std::vector<std::string>& args) {
     throw UsageError("imcosim train: give either --model (a new model) or --init (a model file)");
   }
   settings.optimizer.kind = nn::parse_optimizer(optimizer);
-  if (precision != "float" && precision != "int8") {
-    throw UsageError("imcosim train: unknown --precision '" + precision + "' (float or int8)");
+  if (precision != "float" && precision != "int8" && precision != "imac-ideal") {
+    throw UsageError("imcosim train: unknown --precision '" + precision +
+                     "' (float, int8 or imac-ideal)");
   }
   apply_thread_option(*values);
 
   // 1. The network: a fresh architecture, or a model file to continue from.
-  nn::ModelFile model =
-      initial_model.empty()
-          ? nn::ModelFile{nn::HybridNetwork(nn::load_architecture(model_name)), {}, {}, {}}
-          : nn::read_model_file(initial_model);
+  nn::ModelFile model = initial_model.empty()
+                            ? nn::ModelFile(nn::HybridNetwork(nn::load_architecture(model_name)))
+                            : nn::read_model_file(initial_model);
   if (initial_model.empty()) {
     model.network.model().initialise(settings.seed);
   }
@@ -100,14 +104,22 @@ int run_train(const std::vector<std::string>& args) {
   auto test_set = nn::load_dataset(dataset_spec, nn::DatasetSplit::test);
   train_set = limit_images(std::move(train_set), train_images);
   test_set = limit_images(std::move(test_set), test_images);
-  std::cerr << "imcosim train: " << model.network.architecture().name() << " ("
-            << nn::precision_name(model.network.precision()) << ") on " << train_set.size()
-            << " images of " << train_set.source() << ", " << settings.epochs << " epochs\n";
 
-  if (precision == "int8" && model.network.precision() != nn::Precision::int8) {
+  if (precision != "float" && model.network.precision() == nn::Precision::float32) {
     model.network = model.network.with_batch_norm_folded();
     model.network.quantise(train_set, calibration_images);
   }
+  std::unique_ptr<spice::WorkerPool> pool;
+  if (precision == "imac-ideal" || model.imac_encoding) {
+    pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
+    attach_ideal_circuit(*values, model.network,
+                         model.imac_encoding ? *model.imac_encoding : imac_encoding(*values),
+                         *pool);
+  }
+
+  std::cerr << "imcosim train: " << model.network.architecture().name() << " ("
+            << nn::precision_name(model.network.precision()) << ") on " << train_set.size()
+            << " images of " << train_set.source() << ", " << settings.epochs << " epochs\n";
 
   // 3. Train, with a progress bar per epoch.
   std::unique_ptr<ProgressReport> bar;

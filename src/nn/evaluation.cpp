@@ -21,6 +21,52 @@ void check_dataset_fits(const HybridNetwork& network, const ImageDataset& datase
   }
 }
 
+namespace {
+
+EvaluationRecord record_of(const ImageDataset& dataset, const std::vector<std::size_t>& predicted,
+                           std::size_t classes) {
+  EvaluationRecord record;
+  record.images = dataset.size();
+  record.dataset = dataset.source();
+  record.confusion.setZero(static_cast<Eigen::Index>(classes), static_cast<Eigen::Index>(classes));
+  std::size_t correct = 0;
+  for (std::size_t k = 0; k < dataset.size(); ++k) {
+    const auto label = static_cast<std::size_t>(dataset.label(k));
+    record.confusion(static_cast<Eigen::Index>(label), static_cast<Eigen::Index>(predicted[k])) +=
+        1.0;
+    correct += predicted[k] == label ? std::size_t{1} : std::size_t{0};
+  }
+  record.accuracy = dataset.size() == 0
+                        ? 0.0
+                        : static_cast<double>(correct) / static_cast<double>(dataset.size());
+  return record;
+}
+
+}  // namespace
+
+Eigen::MatrixXd imac_inputs_volt(const HybridNetwork& network, const ImageDataset& dataset) {
+  check_dataset_fits(network, dataset);
+  const tpu::TpuModel tpu({32, 32}, tpu::DataflowKind::output_stationary);
+  std::vector<tpu::Int8FeatureMap> codes(dataset.size());
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::size_t k = 0; k < dataset.size(); ++k) {
+    codes[k] =
+        network.run_tpu_part(tpu, network.input_codes(dataset.image(k)), tpu::ExecutionMode::fast);
+  }
+  return network.dac_volts(codes);
+}
+
+EvaluationRecord evaluate_on_imac(const HybridNetwork& network, const ImageDataset& dataset,
+                                  const imac::FastEvaluator& evaluator) {
+  const auto evaluation = evaluator.evaluate(imac_inputs_volt(network, dataset));
+  std::vector<std::size_t> predicted(dataset.size());
+  for (std::size_t k = 0; k < dataset.size(); ++k) {
+    predicted[k] =
+        static_cast<std::size_t>(std::max<Eigen::Index>(evaluation.predicted_class[k], 0));
+  }
+  return record_of(dataset, predicted, network.architecture().class_count());
+}
+
 EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& dataset) {
   check_dataset_fits(network, dataset);
   const std::size_t classes = network.architecture().class_count();
@@ -44,21 +90,7 @@ EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& data
       predicted[first + n] = static_cast<std::size_t>(std::max_element(y, y + classes) - y);
     }
   }
-  EvaluationRecord record;
-  record.images = dataset.size();
-  record.dataset = dataset.source();
-  record.confusion.setZero(static_cast<Eigen::Index>(classes), static_cast<Eigen::Index>(classes));
-  std::size_t correct = 0;
-  for (std::size_t k = 0; k < dataset.size(); ++k) {
-    const auto label = static_cast<std::size_t>(dataset.label(k));
-    record.confusion(static_cast<Eigen::Index>(label), static_cast<Eigen::Index>(predicted[k])) +=
-        1.0;
-    correct += predicted[k] == label ? std::size_t{1} : std::size_t{0};
-  }
-  record.accuracy = dataset.size() == 0
-                        ? 0.0
-                        : static_cast<double>(correct) / static_cast<double>(dataset.size());
-  return record;
+  return record_of(dataset, predicted, classes);
 }
 
 }  // namespace imcosim::nn

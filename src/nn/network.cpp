@@ -23,6 +23,8 @@ const char* precision_name(Precision precision) {
       return "float";
     case Precision::int8:
       return "int8";
+    case Precision::imac_ideal:
+      return "imac-ideal";
   }
   return "unknown";
 }
@@ -94,10 +96,14 @@ double HybridNetwork::split_scale() const { return input_scale(architecture().sp
 HybridNetwork HybridNetwork::as_float() const {
   HybridNetwork copy = *this;
   copy.precision_ = Precision::float32;
+  copy.circuit_.reset();
   return copy;
 }
 
 void HybridNetwork::set_ranges(std::vector<ActivationRange> ranges) {
+  if (precision_ == Precision::imac_ideal) {
+    throw NnError("set the int8 ranges before attaching the IMAC circuit");
+  }
   if (ranges.size() != model_.size()) {
     throw NnError("int8 ranges for " + std::to_string(ranges.size()) + " layers, the model has " +
                   std::to_string(model_.size()));
@@ -237,17 +243,22 @@ void HybridNetwork::forward(const Tensor<float>& input, Trace& trace, Phase phas
     model_.forward(input, trace.layers, phase);
     return;
   }
+  forward_quantised(input, trace, phase);
+}
+
+void HybridNetwork::forward_quantised(const Tensor<float>& input, Trace& trace, Phase phase) const {
   if (input.shape() != architecture().input()) {
     throw NnError("the model takes " + shape_text(architecture().input()) + " inputs, got " +
                   shape_text(input.shape()));
   }
   const std::size_t count = model_.size();
   const std::size_t split = architecture().split();
+  const bool imac = precision_ == Precision::imac_ideal;
   trace.layers.activations.resize(count + 1);
   trace.layers.caches.resize(count);
   trace.pass.assign(count, {});
   trace.layers.activations[0] = input;
-  for (std::size_t l = 0; l < count; ++l) {
+  for (std::size_t l = 0; l < (imac ? split : count); ++l) {
     const auto& kind = architecture().layers()[l].kind;
     auto& in = trace.layers.activations[l];
     auto& out = trace.layers.activations[l + 1];
@@ -267,6 +278,18 @@ void HybridNetwork::forward(const Tensor<float>& input, Trace& trace, Phase phas
       model_.layer(l).forward(in, out, cache, phase);
     }
   }
+  if (!imac) {
+    return;
+  }
+  // The DAC, then the circuit.
+  const auto& at_split = trace.layers.activations[split];
+  const double volts_per_unit = dac_.full_scale_volt / (127.0 * split_scale());
+  const Eigen::MatrixXd inputs_volt = at_split.sample_rows().cast<double>() * volts_per_unit;
+  const Eigen::MatrixXd outputs_volt =
+      circuit_->forward(quantised_imac_layers(), inputs_volt, trace.imac);
+  auto& output = trace.layers.activations[count];
+  output.resize(input.batch(), {1, 1, static_cast<std::size_t>(outputs_volt.cols())});
+  output.sample_rows() = outputs_volt.cast<float>();
 }
 
 void HybridNetwork::backward(const Tensor<float>& output_gradient, const Trace& trace,
@@ -275,9 +298,35 @@ void HybridNetwork::backward(const Tensor<float>& output_gradient, const Trace& 
     model_.backward(output_gradient, trace.layers, gradients, nullptr);
     return;
   }
-  Tensor<float> gradient = output_gradient;
+  if (precision_ == Precision::int8) {
+    backward_layers(output_gradient, trace, gradients, model_.size());
+    return;
+  }
+  // The circuit's gradients go straight through the weight quantisation to the latent weights.
+  const std::size_t split = architecture().split();
+  const ImacGradients circuit_gradients =
+      circuit_->backward(trace.imac, output_gradient.sample_rows().cast<double>());
+  for (std::size_t k = 0; k < circuit_gradients.d_layers.size(); ++k) {
+    auto& dense = gradients[split + 2 * k];
+    const auto& d = circuit_gradients.d_layers[k];
+    for (Eigen::Index r = 0; r < d.weight.rows(); ++r) {
+      for (Eigen::Index c = 0; c < d.weight.cols(); ++c) {
+        dense[0][static_cast<std::size_t>(r * d.weight.cols() + c)] +=
+            static_cast<float>(d.weight(r, c));
+      }
+      dense[1][static_cast<std::size_t>(r)] += static_cast<float>(d.bias(r));
+    }
+  }
+  Tensor<float> gradient(output_gradient.batch(), architecture().shapes()[split]);
+  const double volts_per_unit = dac_.full_scale_volt / (127.0 * split_scale());
+  gradient.sample_rows() = (circuit_gradients.d_inputs * volts_per_unit).cast<float>();
+  backward_layers(std::move(gradient), trace, gradients, split);
+}
+
+void HybridNetwork::backward_layers(Tensor<float> gradient, const Trace& trace,
+                                    Gradients& gradients, std::size_t last) const {
   Tensor<float> next;
-  for (std::size_t l = model_.size(); l-- > 0;) {
+  for (std::size_t l = last; l-- > 0;) {
     if (!trace.pass[l].empty()) {
       // Straight through the rounding, but not through the clamp (the fused activation).
       for (std::size_t i = 0; i < gradient.size(); ++i) {
@@ -290,6 +339,83 @@ void HybridNetwork::backward(const Tensor<float>& output_gradient, const Trace& 
       std::swap(gradient, next);
     }
   }
+}
+
+std::vector<imac::DenseLayer> HybridNetwork::quantised_imac_layers() const {
+  const bool binary = circuit_->encoding() == imac::WeightEncoding::binary;
+  std::vector<imac::DenseLayer> layers;
+  for (std::size_t l = architecture().split(); l < model_.size(); l += 2) {
+    const auto parameters = model_.layer(l).parameters();
+    const auto& w = parameters[0]->values;
+    const auto& b = parameters[1]->values;
+    const auto rows = static_cast<Eigen::Index>(parameters[0]->dims[0]);
+    const auto cols = static_cast<Eigen::Index>(parameters[0]->dims[1]);
+    double mean_magnitude = 0.0;
+    for (const float v : w) {
+      mean_magnitude += std::abs(static_cast<double>(v));
+    }
+    const double threshold = binary ? 0.0 : 0.7 * mean_magnitude / static_cast<double>(w.size());
+    const auto level = [&](float v) {
+      const auto value = static_cast<double>(v);
+      if (binary) {
+        return value < 0.0 ? -1.0 : 1.0;
+      }
+      return std::abs(value) > threshold ? (value < 0.0 ? -1.0 : 1.0) : 0.0;
+    };
+    imac::DenseLayer layer{Eigen::MatrixXd(rows, cols), Eigen::VectorXd(rows)};
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      for (Eigen::Index c = 0; c < cols; ++c) {
+        layer.weight(r, c) = level(w[static_cast<std::size_t>(r * cols + c)]);
+      }
+      layer.bias(r) = level(b[static_cast<std::size_t>(r)]);
+    }
+    layers.push_back(std::move(layer));
+  }
+  return layers;
+}
+
+imac::ImacModel HybridNetwork::imac_model() const {
+  if (circuit_ == nullptr) {
+    throw NnError("the FC part is quantised for the circuit it runs on: attach_imac first");
+  }
+  return {quantised_imac_layers(), circuit_->encoding(), 0,
+          "the FC part of " + architecture().name()};
+}
+
+void HybridNetwork::attach_imac(std::shared_ptr<const ImacCircuit> circuit, DacParameters dac) {
+  if (precision_ == Precision::float32) {
+    throw NnError("the IMAC part needs the int8 TPU part: quantise the network first");
+  }
+  if (circuit->encoding() == imac::WeightEncoding::k_level) {
+    throw NnError("IMAC training supports binary and ternary weights");
+  }
+  const auto sizes = architecture().imac_sizes();
+  const auto& circuit_sizes = circuit->layer_sizes();
+  if (sizes.size() != circuit_sizes.size() ||
+      !std::equal(
+          sizes.begin(), sizes.end(), circuit_sizes.begin(),
+          [](std::size_t a, Eigen::Index b) { return static_cast<Eigen::Index>(a) == b; })) {
+    throw NnError("the IMAC circuit's layer sizes do not match the model's FC part");
+  }
+  if (!(dac.full_scale_volt > 0.0) || !std::isfinite(dac.full_scale_volt)) {
+    throw NnError("the DAC full scale must be a finite voltage > 0");
+  }
+  circuit_ = std::move(circuit);
+  dac_ = dac;
+  precision_ = Precision::imac_ideal;
+}
+
+Eigen::MatrixXd HybridNetwork::dac_volts(const std::vector<tpu::Int8FeatureMap>& codes) const {
+  const auto inputs =
+      static_cast<Eigen::Index>(architecture().shapes()[architecture().split()].size());
+  Eigen::MatrixXd volts(static_cast<Eigen::Index>(codes.size()), inputs);
+  for (std::size_t k = 0; k < codes.size(); ++k) {
+    for (Eigen::Index i = 0; i < inputs; ++i) {
+      volts(static_cast<Eigen::Index>(k), i) =
+          codes[k].values()[static_cast<std::size_t>(i)] * dac_.full_scale_volt / 127.0;
+    }
+  }
+  return volts;
 }
 
 void HybridNetwork::update_running_statistics(const Trace& trace) {
@@ -329,7 +455,7 @@ tpu::Int8FeatureMap HybridNetwork::input_codes(const std::uint8_t* image) const 
 tpu::Int8FeatureMap HybridNetwork::run_tpu_part(const tpu::TpuModel& tpu,
                                                 const tpu::Int8FeatureMap& input,
                                                 tpu::ExecutionMode mode) const {
-  if (precision_ != Precision::int8) {
+  if (precision_ == Precision::float32) {
     throw NnError("the TPU part runs in int8: quantise the network first");
   }
   const auto stages = tpu_stages();

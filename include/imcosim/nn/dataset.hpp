@@ -14,9 +14,9 @@ namespace imcosim::nn {
 class ImageDataset {
  public:
   // Throws NnError (bad input) naming `source` when the sizes or labels do not fit.
-  ImageDataset(std::size_t height, std::size_t width, std::size_t channels,
-               std::size_t class_count, std::vector<std::uint8_t> pixels,
-               std::vector<std::int32_t> labels, std::string source);
+  ImageDataset(std::size_t height, std::size_t width, std::size_t channels, std::size_t class_count,
+               std::vector<std::uint8_t> pixels, std::vector<std::int32_t> labels,
+               std::string source);
 
   [[nodiscard]] std::size_t size() const noexcept { return labels_.size(); }
   [[nodiscard]] std::size_t height() const noexcept { return height_; }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "imcosim/imac/fast_evaluation.hpp"
 #include "imcosim/nn/dataset.hpp"
 #include "imcosim/nn/model_file.hpp"
 #include "imcosim/nn/network.hpp"
@@ -10,6 +11,15 @@ namespace imcosim::nn {
 // `dataset` (inference mode, chunks of images in parallel; the result does not depend on the
 // thread count). Throws NnError when the images do not fit the model.
 EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& dataset);
+
+// The TPU part on the TPU model's int8 path and the FC part through the exact IMAC fast path
+// (imac::FastEvaluator: wire parasitics, amplifiers, the characterised neurons) of `evaluator`,
+// whose network must be the model's FC part (imac_model()) on some circuit. The DAC maps the
+// codes at the split to volts.
+EvaluationRecord evaluate_on_imac(const HybridNetwork& network, const ImageDataset& dataset,
+                                  const imac::FastEvaluator& evaluator);
+// The same inputs as volts (K x n_in): what the IMAC part receives for each image.
+Eigen::MatrixXd imac_inputs_volt(const HybridNetwork& network, const ImageDataset& dataset);
 
 // Throws NnError naming the dataset when its images or classes do not fit the network.
 void check_dataset_fits(const HybridNetwork& network, const ImageDataset& dataset);

@@ -5,8 +5,10 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "imcosim/imac/model.hpp"
 #include "imcosim/nn/network.hpp"
 #include "imcosim/nn/training.hpp"
 
@@ -27,10 +29,16 @@ struct EvaluationRecord {
 // A CNN model file (docs/nn.md): the architecture, the learnt parameters, the training log and
 // hyper-parameters, and the evaluations made of it.
 struct ModelFile {
+  explicit ModelFile(HybridNetwork network_) : network(std::move(network_)) {}
+
   HybridNetwork network;
   std::vector<EpochRecord> log;
   std::map<std::string, std::string> settings;          // hyper-parameters as written, by name
   std::map<std::string, EvaluationRecord> evaluations;  // by back-end
+  // imac-ideal models: the circuit's weight encoding and the DAC. The circuit itself (its
+  // neuron characterisation needs ngspice) is attached again by the reader's caller.
+  std::optional<imac::WeightEncoding> imac_encoding;
+  DacParameters dac{};
 };
 
 // Reads a model file; throws NnError or io::IoError naming the file and the entry.

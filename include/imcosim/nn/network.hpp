@@ -4,8 +4,10 @@
 #include <string>
 #include <vector>
 
+#include "imcosim/imac/model.hpp"
 #include "imcosim/nn/architecture.hpp"
 #include "imcosim/nn/dataset.hpp"
+#include "imcosim/nn/imac_circuit.hpp"
 #include "imcosim/nn/quantisation.hpp"
 #include "imcosim/nn/sequential.hpp"
 #include "imcosim/tpu/tpu_model.hpp"
@@ -16,6 +18,16 @@ namespace imcosim::nn {
 enum class Precision {
   float32,  // every layer in float (the software reference)
   int8,     // the TPU part fake-quantised exactly as the TPU model executes it; FC layers float
+  // int8 TPU part, the DAC, and the FC part as the ideal-wire IMAC circuit computes it
+  // (nn::ImacCircuit), with weights quantised to the circuit's encoding.
+  imac_ideal,
+};
+
+// The TPU -> IMAC boundary: an int8 code c at the split becomes the input voltage
+// c x full_scale / 127 (7 bits of magnitude and a sign; 0 ... 0.8 V for the non-negative codes
+// after a ReLU).
+struct DacParameters {
+  double full_scale_volt = 0.8;
 };
 
 const char* precision_name(Precision precision);
@@ -50,6 +62,17 @@ class HybridNetwork {
   // The same parameters computing in float (the software reference of a quantised network).
   [[nodiscard]] HybridNetwork as_float() const;
 
+  // Runs the FC part on the IMAC circuit (needs the int8 TPU part). The dense layers' float
+  // weights become latent weights: the circuit sees them quantised (ternary: sign(w) where
+  // |w| > 0.7 mean|W| of the layer (TWN's threshold), else 0; binary: sign(w); biases by the
+  // layer's threshold), gradients pass straight through to them.
+  void attach_imac(std::shared_ptr<const ImacCircuit> circuit, DacParameters dac);
+  [[nodiscard]] const DacParameters& dac() const noexcept { return dac_; }
+  // The FC part as an IMAC model (docs/imac.md), weights quantised as the circuit sees them.
+  [[nodiscard]] imac::ImacModel imac_model() const;
+  // Input voltages of the IMAC part from int8 codes at the split (K x n_in).
+  [[nodiscard]] Eigen::MatrixXd dac_volts(const std::vector<tpu::Int8FeatureMap>& codes) const;
+
   // The TPU part as the TPU model runs it: one stage per convolution, and the host operations
   // (pooling, activation, flatten) between them applied to int8 codes. Returns the codes at the
   // split (the TPU -> IMAC boundary), HWC-flattened.
@@ -66,6 +89,7 @@ class HybridNetwork {
     ForwardTrace<float> layers;
     // int8: per layer, whether an output code sits strictly inside its clamp (the STE mask).
     std::vector<std::vector<std::uint8_t>> pass;
+    ImacTape imac;
   };
 
   // Class scores of a batch (sigmoid values or neuron volts, one per class).
@@ -84,12 +108,19 @@ class HybridNetwork {
                          LayerCache<float>& cache) const;
   void forward_int8_average_pool(std::size_t layer, const Tensor<float>& input,
                                  Tensor<float>& output, LayerCache<float>& cache) const;
+  void forward_quantised(const Tensor<float>& input, Trace& trace, Phase phase) const;
+  // Backward from dL/d(output of layer last - 1) down to layer 0.
+  void backward_layers(Tensor<float> gradient, const Trace& trace, Gradients& gradients,
+                       std::size_t last) const;
+  [[nodiscard]] std::vector<imac::DenseLayer> quantised_imac_layers() const;
   // The range of the codes a layer's input carries in the TPU part (int8 precision).
   [[nodiscard]] double input_scale(std::size_t layer) const;
 
   Sequential<float> model_;
   Precision precision_ = Precision::float32;
   std::vector<ActivationRange> ranges_;  // [layer], meaningful for convolutions
+  std::shared_ptr<const ImacCircuit> circuit_;
+  DacParameters dac_{};
 };
 
 }  // namespace imcosim::nn

@@ -140,11 +140,8 @@ ModelFile read_model_file(const std::filesystem::path& path) {
   if (!file.has_attribute("architecture")) {
     throw NnError(where + ": attribute 'architecture' on / is missing (the architecture text)");
   }
-  ModelFile model{HybridNetwork(parse_architecture(file.read_string_attribute("architecture"),
-                                                   where + ":/architecture")),
-                  {},
-                  {},
-                  {}};
+  ModelFile model(HybridNetwork(
+      parse_architecture(file.read_string_attribute("architecture"), where + ":/architecture")));
   if (!file.has_object("parameters")) {
     throw NnError(where + ": group /parameters is missing");
   }
@@ -168,6 +165,12 @@ ModelFile read_model_file(const std::filesystem::path& path) {
                       static_cast<std::int32_t>(ranges(l, 3))});
     }
     model.network.set_ranges(std::move(list));
+  }
+  if (file.has_attribute("dac_full_scale_volt")) {
+    model.dac.full_scale_volt = file.read_double_attribute("dac_full_scale_volt");
+  }
+  if (file.read_string_attribute("precision") == "imac-ideal") {
+    model.imac_encoding = imac::read_model(path).encoding();
   }
   if (file.has_object("training")) {
     const auto training = file.open_group("training");
@@ -213,6 +216,19 @@ void write_model_file(const std::filesystem::path& path, const ModelFile& model)
             ranges[l].clamp_low, ranges[l].clamp_high;
       }
       file.write_matrix("quantisation", matrix);
+    }
+    if (model.network.precision() == Precision::imac_ideal) {
+      // The FC part in the IMAC model format at the root, so `imcosim imac` reads this file.
+      const auto imac_model = model.network.imac_model();
+      file.write_string_attribute("encoding", imac::encoding_name(imac_model.encoding()));
+      file.write_int64_attribute("levels", imac_model.levels());
+      file.write_double_attribute("dac_full_scale_volt", model.network.dac().full_scale_volt);
+      auto layers = file.create_group("layers");
+      for (std::size_t l = 0; l < imac_model.layers().size(); ++l) {
+        auto group = layers.create_group(std::to_string(l));
+        group.write_matrix("weight", imac_model.layers()[l].weight);
+        group.write_vector("bias", imac_model.layers()[l].bias);
+      }
     }
     auto training = file.create_group("training");
     if (!model.log.empty()) {

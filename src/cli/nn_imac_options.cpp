@@ -1,0 +1,71 @@
+#include "nn_imac_options.hpp"
+
+#include <cmath>
+#include <iostream>
+
+#include "imcosim/error.hpp"
+#include "imcosim/imac/deck.hpp"
+#include "neuron_cache_option.hpp"
+
+namespace imcosim::cli {
+
+void add_imac_circuit_options(CommandSyntax& syntax) {
+  syntax.options.add_options()  //
+      ("config", po::value<std::string>(),
+       "IMAC circuit configuration (INI, as imcosim imac --config; default: the reference "
+       "circuit)")  //
+      ("encoding", po::value<std::string>()->default_value("ternary"),
+       "IMAC weights: ternary or binary")  //
+      ("dac-full-scale", po::value<double>()->default_value(0.8),
+       "volts of int8 code 127 at the TPU -> IMAC boundary");
+  add_neuron_cache_option(syntax);
+}
+
+imac::ImacParameters imac_circuit_parameters(const po::variables_map& values) {
+  return values.count("config") != 0 ? imac::read_parameters(values["config"].as<std::string>())
+                                     : imac::ImacParameters{};
+}
+
+imac::WeightEncoding imac_encoding(const po::variables_map& values) {
+  const auto& name = values["encoding"].as<std::string>();
+  if (name == "ternary") {
+    return imac::WeightEncoding::ternary;
+  }
+  if (name == "binary") {
+    return imac::WeightEncoding::binary;
+  }
+  throw UsageError("--encoding must be ternary or binary, not '" + name + "'");
+}
+
+nn::DacParameters dac_parameters(const po::variables_map& values) {
+  const double full_scale = values["dac-full-scale"].as<double>();
+  if (!(full_scale > 0.0) || !std::isfinite(full_scale)) {
+    throw UsageError("--dac-full-scale must be a finite voltage > 0");
+  }
+  return {full_scale};
+}
+
+imac::NeuronTable characterised_neuron(const po::variables_map& values,
+                                       const imac::ImacParameters& parameters,
+                                       spice::WorkerPool& pool) {
+  return imac::characterise_neuron(pool, imac::neuron_circuit(parameters),
+                                   imac::neuron_grid_for(parameters),
+                                   neuron_cache_directory(values));
+}
+
+void attach_ideal_circuit(const po::variables_map& values, nn::HybridNetwork& network,
+                          imac::WeightEncoding encoding, spice::WorkerPool& pool) {
+  auto parameters = imac_circuit_parameters(values);
+  // Training and the imac-ideal back-end see the circuit without wire resistance.
+  parameters.wire_model = imac::WireModel::ideal;
+  std::vector<Eigen::Index> sizes;
+  for (const auto size : network.architecture().imac_sizes()) {
+    sizes.push_back(static_cast<Eigen::Index>(size));
+  }
+  auto table = characterised_neuron(values, parameters, pool);
+  network.attach_imac(
+      std::make_shared<const nn::ImacCircuit>(parameters, std::move(table), sizes, encoding),
+      dac_parameters(values));
+}
+
+}  // namespace imcosim::cli

@@ -1,0 +1,32 @@
+#pragma once
+
+#include <memory>
+
+#include "command_line.hpp"
+#include "imcosim/imac/fast_evaluation.hpp"
+#include "imcosim/imac/parameters.hpp"
+#include "imcosim/nn/imac_circuit.hpp"
+#include "imcosim/nn/network.hpp"
+#include "imcosim/spice/worker_pool.hpp"
+
+namespace imcosim::cli {
+
+// The options of the commands that put a CNN's FC part on IMAC: --config (the circuit, as
+// `imcosim imac --config`), --encoding, --dac-full-scale, --cache-dir (neuron
+// characterisations).
+void add_imac_circuit_options(CommandSyntax& syntax);
+[[nodiscard]] imac::ImacParameters imac_circuit_parameters(const po::variables_map& values);
+[[nodiscard]] imac::WeightEncoding imac_encoding(const po::variables_map& values);
+[[nodiscard]] nn::DacParameters dac_parameters(const po::variables_map& values);
+
+// The neuron of `parameters`, characterised by ngspice (or from the cache).
+[[nodiscard]] imac::NeuronTable characterised_neuron(const po::variables_map& values,
+                                                     const imac::ImacParameters& parameters,
+                                                     spice::WorkerPool& pool);
+
+// Attaches the ideal-wire circuit of --config to `network` (quantising its TPU part first on
+// `calibration` when it is still float).
+void attach_ideal_circuit(const po::variables_map& values, nn::HybridNetwork& network,
+                          imac::WeightEncoding encoding, spice::WorkerPool& pool);
+
+}  // namespace imcosim::cli
