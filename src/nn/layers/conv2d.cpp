@@ -17,6 +17,43 @@ std::size_t output_extent(std::size_t input, std::size_t kernel, std::size_t str
   return (input + 2 * padding - kernel) / stride + 1;
 }
 
+// Calls visit(lowered index, input index) for every element of every window that lies inside
+// the input (padding positions are skipped): the one walk that im2col and col2im share. A
+// lowered row holds the groups' windows side by side, each in (row, col, channel) order.
+template <typename Visit>
+void for_each_window_element(const Shape& in, const Shape& out, const Conv2dSpec& spec,
+                             std::size_t window, std::size_t batch, Visit visit) {
+  const std::size_t group_channels = in.channels / spec.groups;
+  for (std::size_t n = 0; n < batch; ++n) {
+    for (std::size_t oy = 0; oy < out.height; ++oy) {
+      for (std::size_t ox = 0; ox < out.width; ++ox) {
+        const std::size_t row = ((n * out.height + oy) * out.width + ox) * window * spec.groups;
+        for (std::size_t ky = 0; ky < spec.kernel_height; ++ky) {
+          const std::size_t iy = oy * spec.stride + ky;
+          if (iy < spec.padding || iy >= in.height + spec.padding) {
+            continue;
+          }
+          for (std::size_t kx = 0; kx < spec.kernel_width; ++kx) {
+            const std::size_t ix = ox * spec.stride + kx;
+            if (ix < spec.padding || ix >= in.width + spec.padding) {
+              continue;
+            }
+            const std::size_t pixel =
+                n * in.size() +
+                ((iy - spec.padding) * in.width + (ix - spec.padding)) * in.channels;
+            const std::size_t offset = row + (ky * spec.kernel_width + kx) * group_channels;
+            for (std::size_t g = 0; g < spec.groups; ++g) {
+              for (std::size_t c = 0; c < group_channels; ++c) {
+                visit(offset + g * window + c, pixel + g * group_channels + c);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 template <typename Scalar>
@@ -40,40 +77,13 @@ Conv2d<Scalar>::Conv2d(Shape input, const Conv2dSpec& spec) : Layer<Scalar>(inpu
 
 template <typename Scalar>
 void Conv2d<Scalar>::lower(const Tensor<Scalar>& input, RowMatrix<Scalar>& lowered) const {
-  const Shape& in = this->input_shape();
-  const std::size_t group_channels = in.channels / spec_.groups;
   const std::size_t batch = input.batch();
   lowered.setZero(static_cast<Eigen::Index>(batch * output_.pixels()),
                   static_cast<Eigen::Index>(window_ * spec_.groups));
-  for (std::size_t n = 0; n < batch; ++n) {
-    const Scalar* image = input.sample(n);
-    for (std::size_t oy = 0; oy < output_.height; ++oy) {
-      for (std::size_t ox = 0; ox < output_.width; ++ox) {
-        Scalar* row = lowered.data() +
-                      ((n * output_.height + oy) * output_.width + ox) * window_ * spec_.groups;
-        for (std::size_t ky = 0; ky < spec_.kernel_height; ++ky) {
-          const std::size_t iy = oy * spec_.stride + ky;
-          if (iy < spec_.padding || iy >= in.height + spec_.padding) {
-            continue;
-          }
-          for (std::size_t kx = 0; kx < spec_.kernel_width; ++kx) {
-            const std::size_t ix = ox * spec_.stride + kx;
-            if (ix < spec_.padding || ix >= in.width + spec_.padding) {
-              continue;
-            }
-            const Scalar* pixel =
-                image + ((iy - spec_.padding) * in.width + (ix - spec_.padding)) * in.channels;
-            const std::size_t offset = (ky * spec_.kernel_width + kx) * group_channels;
-            for (std::size_t g = 0; g < spec_.groups; ++g) {
-              for (std::size_t c = 0; c < group_channels; ++c) {
-                row[g * window_ + offset + c] = pixel[g * group_channels + c];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  const Scalar* source = input.data();
+  Scalar* target = lowered.data();
+  for_each_window_element(this->input_shape(), output_, spec_, window_, batch,
+                          [&](std::size_t to, std::size_t from) { target[to] = source[from]; });
 }
 
 template <typename Scalar>
@@ -132,39 +142,12 @@ void Conv2d<Scalar>::backward(const Tensor<Scalar>& output_gradient, Tensor<Scal
     return;
   }
   // col2im: every lowered element adds back to the input pixel it was copied from.
-  const Shape& in = this->input_shape();
-  const std::size_t group_channels = in.channels / spec_.groups;
   const std::size_t batch = output_gradient.batch();
-  input_gradient->resize(batch, in);
-  for (std::size_t n = 0; n < batch; ++n) {
-    Scalar* image = input_gradient->sample(n);
-    for (std::size_t oy = 0; oy < output_.height; ++oy) {
-      for (std::size_t ox = 0; ox < output_.width; ++ox) {
-        const Scalar* row = grad_lowered.data() + ((n * output_.height + oy) * output_.width + ox) *
-                                                      window_ * spec_.groups;
-        for (std::size_t ky = 0; ky < spec_.kernel_height; ++ky) {
-          const std::size_t iy = oy * spec_.stride + ky;
-          if (iy < spec_.padding || iy >= in.height + spec_.padding) {
-            continue;
-          }
-          for (std::size_t kx = 0; kx < spec_.kernel_width; ++kx) {
-            const std::size_t ix = ox * spec_.stride + kx;
-            if (ix < spec_.padding || ix >= in.width + spec_.padding) {
-              continue;
-            }
-            Scalar* pixel =
-                image + ((iy - spec_.padding) * in.width + (ix - spec_.padding)) * in.channels;
-            const std::size_t offset = (ky * spec_.kernel_width + kx) * group_channels;
-            for (std::size_t g = 0; g < spec_.groups; ++g) {
-              for (std::size_t c = 0; c < group_channels; ++c) {
-                pixel[g * group_channels + c] += row[g * window_ + offset + c];
-              }
-            }
-          }
-        }
-      }
-    }
-  }
+  input_gradient->resize(batch, this->input_shape());
+  const Scalar* source = grad_lowered.data();
+  Scalar* target = input_gradient->data();
+  for_each_window_element(this->input_shape(), output_, spec_, window_, batch,
+                          [&](std::size_t from, std::size_t to) { target[to] += source[from]; });
 }
 
 template class Conv2d<float>;
