@@ -54,6 +54,39 @@ TEST(NnCli, TrainEvaluateAndTopology) {
   EXPECT_EQ(timed.exit_code, 0) << timed.output;
 }
 
+// kill -9 in the middle of a run, then the same command again: the resumed run ends with the
+// same weights as an uninterrupted one.
+TEST(NnCli, KilledTrainingResumesToTheSameWeights) {
+  const ScratchDirectory scratch;
+  const std::string common = cli +
+                             " train --model lenet5 --epochs 3 --train-images 1024 "
+                             "--test-images 64 --augment-flip --threads 2 -o ";
+  const auto whole = (scratch.path() / "whole.h5").string();
+  ASSERT_EQ(run_command(common + whole).exit_code, 0);
+  const auto killed = (scratch.path() / "killed.h5").string();
+  // Start it, wait for the first checkpoint, kill it hard mid-epoch.
+  const auto interrupted = run_command("(" + common + killed +
+                                       " > /dev/null 2>&1 & pid=$!; "
+                                       "while [ ! -e " +
+                                       killed +
+                                       ".checkpoint ]; do sleep 0.05; done; sleep 0.3; "
+                                       "kill -9 $pid; wait $pid; echo killed)");
+  ASSERT_NE(interrupted.output.find("killed"), std::string::npos) << interrupted.output;
+  ASSERT_FALSE(std::filesystem::exists(killed));
+  ASSERT_TRUE(std::filesystem::exists(killed + ".checkpoint"));
+  const auto resumed = run_command(common + killed);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resumed after epoch"), std::string::npos) << resumed.output;
+  const auto same = run_command(
+      std::string(IMCOSIM_PYTHON) +
+      " -c \"import h5py, numpy as np; "
+      "a = h5py.File('" +
+      whole + "', 'r')['parameters']; b = h5py.File('" + killed +
+      "', 'r')['parameters']; "
+      "assert all(np.array_equal(a[l][p][()], b[l][p][()]) for l in a for p in a[l])\"");
+  EXPECT_EQ(same.exit_code, 0) << same.output;
+}
+
 void expect_bad_input(const std::string& command, const std::string& fragment) {
   const auto outcome = run_command(command);
   EXPECT_EQ(outcome.exit_code, 2) << command << "\n" << outcome.output;
