@@ -75,6 +75,9 @@ int run_evaluate(const std::vector<std::string>& args) {
   auto model = nn::read_model_file(model_path);
   const auto dataset =
       limit_images(nn::load_dataset(dataset_spec, nn::DatasetSplit::test), test_images);
+  // The circuit the model was trained on, unless --config names another.
+  const auto found = model.settings.find("imac_config");
+  const std::string stored = found == model.settings.end() ? std::string() : found->second;
   nn::HybridNetwork network = model.network;
   if (backend == "float") {
     network = network.as_float();

@@ -1,7 +1,9 @@
 #include "nn_imac_options.hpp"
 
 #include <cmath>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "imcosim/error.hpp"
 #include "imcosim/imac/deck.hpp"
@@ -21,9 +23,28 @@ void add_imac_circuit_options(CommandSyntax& syntax) {
   add_neuron_cache_option(syntax);
 }
 
-imac::ImacParameters imac_circuit_parameters(const po::variables_map& values) {
-  return values.count("config") != 0 ? imac::read_parameters(values["config"].as<std::string>())
-                                     : imac::ImacParameters{};
+imac::ImacParameters imac_circuit_parameters(const po::variables_map& values,
+                                             const std::string& stored) {
+  if (values.count("config") != 0) {
+    return imac::read_parameters(values["config"].as<std::string>());
+  }
+  if (!stored.empty()) {
+    std::istringstream text(stored);
+    return imac::parse_parameters(text, "the model file's IMAC configuration");
+  }
+  return {};
+}
+
+std::string imac_config_text(const po::variables_map& values) {
+  if (values.count("config") == 0) {
+    return {};
+  }
+  const auto path = values["config"].as<std::string>();
+  (void)imac::read_parameters(path);  // valid, or a message naming the file and key
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 imac::WeightEncoding imac_encoding(const po::variables_map& values) {
@@ -54,8 +75,9 @@ imac::NeuronTable characterised_neuron(const po::variables_map& values,
 }
 
 void attach_ideal_circuit(const po::variables_map& values, nn::HybridNetwork& network,
-                          imac::WeightEncoding encoding, spice::WorkerPool& pool) {
-  auto parameters = imac_circuit_parameters(values);
+                          imac::WeightEncoding encoding, spice::WorkerPool& pool,
+                          const std::string& stored_config) {
+  auto parameters = imac_circuit_parameters(values, stored_config);
   // Training and the imac-ideal back-end see the circuit without wire resistance.
   parameters.wire_model = imac::WireModel::ideal;
   std::vector<Eigen::Index> sizes;

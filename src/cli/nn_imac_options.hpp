@@ -15,7 +15,12 @@ namespace imcosim::cli {
 // `imcosim imac --config`), --encoding, --dac-full-scale, --cache-dir (neuron
 // characterisations).
 void add_imac_circuit_options(CommandSyntax& syntax);
-[[nodiscard]] imac::ImacParameters imac_circuit_parameters(const po::variables_map& values);
+// The circuit of --config, else the configuration text a model was trained with (`stored`,
+// empty for the reference circuit), else the reference circuit.
+[[nodiscard]] imac::ImacParameters imac_circuit_parameters(const po::variables_map& values,
+                                                           const std::string& stored = {});
+// The text of --config (empty without it), to store with a trained model.
+[[nodiscard]] std::string imac_config_text(const po::variables_map& values);
 [[nodiscard]] imac::WeightEncoding imac_encoding(const po::variables_map& values);
 [[nodiscard]] nn::DacParameters dac_parameters(const po::variables_map& values);
 
@@ -24,9 +29,9 @@ void add_imac_circuit_options(CommandSyntax& syntax);
                                                      const imac::ImacParameters& parameters,
                                                      spice::WorkerPool& pool);
 
-// Attaches the ideal-wire circuit of --config to `network` (quantising its TPU part first on
-// `calibration` when it is still float).
+// Attaches the ideal-wire circuit (imac_circuit_parameters) to the quantised `network`.
 void attach_ideal_circuit(const po::variables_map& values, nn::HybridNetwork& network,
-                          imac::WeightEncoding encoding, spice::WorkerPool& pool);
+                          imac::WeightEncoding encoding, spice::WorkerPool& pool,
+                          const std::string& stored_config = {});
 
 }  // namespace imcosim::cli

@@ -218,11 +218,14 @@ void check_parameters(const ImacParameters& parameters, const std::string& where
 }
 
 ImacParameters read_parameters(const std::filesystem::path& config_file) {
-  const std::string file = config_file.string();
   std::ifstream stream(config_file);
   if (!stream) {
-    throw ImacError(ErrorKind::bad_input, "cannot open the config file " + file);
+    throw ImacError(ErrorKind::bad_input, "cannot open the config file " + config_file.string());
   }
+  return parse_parameters(stream, config_file.string());
+}
+
+ImacParameters parse_parameters(std::istream& stream, const std::string& file) {
   po::options_description keys;
   for (const auto& parameter : imac_parameters()) {
     keys.add_options()(std::string(parameter.spec.name).c_str(), po::value<std::string>());

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <filesystem>
+#include <istream>
 #include <string>
 #include <vector>
 
@@ -110,6 +111,8 @@ const std::vector<ImacParameter>& imac_parameters();
 // difference|tia, amp_gains = 30,30,10).
 // Unknown keys, malformed or out-of-range values throw ImacError naming the file and key.
 ImacParameters read_parameters(const std::filesystem::path& config_file);
+// The same from a stream (e.g. a configuration stored in a model file); `where` names it.
+ImacParameters parse_parameters(std::istream& stream, const std::string& where);
 
 // Checks every value against its declaration and the cross-field constraints (r_low < r_high,
 // g_min < g_max, vss < neuron_vss < vdd, t_edge < t_sampling, ...); throws ImacError naming
