@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what imcosim needs, builds it, and runs the whole test suite twice: an optimised build,
-# then a build under AddressSanitizer and UndefinedBehaviorSanitizer.
+# then a build under AddressSanitizer and UndefinedBehaviorSanitizer; the ngspice worker tests
+# also run once on Debian 12's own ngspice 39 (no KLU).
 # Usage: scripts/test.sh [--no-sanitizers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,7 @@ run_suite() {
 }
 
 run_suite build -DCMAKE_BUILD_TYPE=Release
+bash scripts/test-ngspice39.sh build
 if [[ "${1:-}" != "--no-sanitizers" ]]; then
   # Sanitizer reports abort the test that triggered them; a leak in ngspice's own code is not
   # ours to fix, and ngspice only ever runs in forked workers that leave through _exit().

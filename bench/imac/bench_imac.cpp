@@ -1,9 +1,10 @@
 // IMAC network, fast back-end against ngspice on the same network and the same batch: samples
-// per second of each (ngspice transients over worker processes, the fast path over threads),
-// their ratio, and the agreement on the samples both evaluated.
+// per second of each (ngspice transients, or with --analysis op operating points, over worker
+// processes; the fast path over threads), their ratio, and the agreement on the samples both
+// evaluated.
 //
 //   bench_imac [--sizes 64,32,10] [--xbar 16] [--spice-samples 2] [--fast-samples 10000]
-//              [--workers 2] [--cache-dir DIR]
+//              [--workers 2] [--cache-dir DIR] [--analysis tran|op]
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -26,12 +27,13 @@ struct Arguments {
   Eigen::Index spice_samples = 2;
   Eigen::Index fast_samples = 10000;
   int workers = 2;
+  imac::ImacAnalysis analysis = imac::ImacAnalysis::transient;
   std::filesystem::path cache_dir = std::filesystem::temp_directory_path() / "imcosim-bench-cache";
 };
 
 [[noreturn]] void usage() {
   std::cerr << "usage: bench_imac [--sizes 64,32,10] [--xbar 16] [--spice-samples 2] "
-               "[--fast-samples 10000] [--workers 2] [--cache-dir DIR]\n";
+               "[--fast-samples 10000] [--workers 2] [--cache-dir DIR] [--analysis tran|op]\n";
   std::exit(2);
 }
 
@@ -56,6 +58,8 @@ Arguments parse(int argc, char** argv) {
       arguments.workers = static_cast<int>(std::strtol(value.c_str(), nullptr, 10));
     } else if (name == "--cache-dir") {
       arguments.cache_dir = value;
+    } else if (name == "--analysis" && (value == "tran" || value == "op")) {
+      arguments.analysis = imac::parse_imac_analysis(value);
     } else {
       usage();
     }
@@ -106,12 +110,13 @@ int main(int argc, char** argv) {
   std::cout << " ternary on " << arguments.xbar << "x" << arguments.xbar << " tiles ("
             << network.tile_count() << " tiles), geometry wires, transistor-level neurons\n";
 
-  // 1. ngspice: one transient per sample, spread over the worker processes.
+  // 1. ngspice: one run per sample, spread over the worker processes.
   spice::WorkerPool pool({.worker_count = arguments.workers});
   const Eigen::MatrixXd spice_inputs = inputs.topRows(arguments.spice_samples);
   auto start = std::chrono::steady_clock::now();
   imac::SpiceEvaluationOptions one_sample_per_run;
   one_sample_per_run.samples_per_run = 1;
+  one_sample_per_run.analysis = arguments.analysis;
   const auto reference = imac::evaluate_with_spice(pool, network, spice_inputs, one_sample_per_run);
   const double spice_s = seconds_since(start);
 
@@ -137,7 +142,7 @@ int main(int argc, char** argv) {
           .maxCoeff();
   const spice::NgspiceInfo ngspice = spice::ngspice_info(pool);
   std::cout << "ngspice " << ngspice.version << ", " << spice::linear_solver_name(ngspice.solver)
-            << " (" << arguments.workers << " workers): " << arguments.spice_samples
+            << ", " << imac::imac_analysis_name(arguments.analysis) << " (" << arguments.workers << " workers): " << arguments.spice_samples
             << " samples in " << spice_s << " s = " << spice_rate << " samples/s\n"
             << "fast: " << arguments.fast_samples << " samples in " << fast_s
             << " s = " << fast_rate << " samples/s (set-up " << setup_s << " s, neuron table "

@@ -2,12 +2,14 @@
 //  * transfer, 256x256, 10,000 input vectors: time per vector vs the ideal mat-vec (target
 //    <= 2x), extraction vs one direct factorisation (target <= 10x);
 //  * iterative 1024x1024 (target < 10 s) and, with --huge, 4096x4096 (target < 2 min,
-//    <= 8 GiB; peak RSS from /proc/self/status VmHWM);
+//    <= 8 GiB; peak RSS from /proc/self/status VmHWM); with --check-2048, 2048x2048 against
+//    direct (whose factor takes minutes and several GiB): where rounding leaves a Kirchhoff
+//    residual above 1e-9, the error the refinement test accepts;
 //  * parallel speedup, 1 vs 2 threads, of transfer extraction and the iterative solve;
 //  * every method's error against direct; with --spice, ngspice on 64x64 (and 128x128 with
 //    --spice-128) side by side.
 //
-//   bench_solver [--huge] [--check-1024] [--spice] [--spice-128] [--seed 1]
+//   bench_solver [--huge] [--check-1024] [--check-2048] [--spice] [--spice-128] [--seed 1]
 //
 // A default run takes about a minute on 2 cores.
 #include <omp.h>
@@ -36,6 +38,7 @@ using namespace imcosim;
 struct Arguments {
   bool huge = false;
   bool check_1024 = false;
+  bool check_2048 = false;
   bool spice = false;
   bool spice_128 = false;
   std::uint64_t seed = 1;
@@ -49,6 +52,8 @@ Arguments parse(int argc, char** argv) {
       arguments.huge = true;
     } else if (name == "--check-1024") {
       arguments.check_1024 = true;
+    } else if (name == "--check-2048") {
+      arguments.check_2048 = true;
     } else if (name == "--spice") {
       arguments.spice = true;
     } else if (name == "--spice-128") {
@@ -56,8 +61,8 @@ Arguments parse(int argc, char** argv) {
     } else if (name == "--seed" && a + 1 < argc) {
       arguments.seed = std::strtoull(argv[++a], nullptr, 10);
     } else {
-      std::cerr << "usage: bench_solver [--huge] [--check-1024] [--spice] [--spice-128] "
-                   "[--seed N]\n";
+      std::cerr << "usage: bench_solver [--huge] [--check-1024] [--check-2048] [--spice] "
+                   "[--spice-128] [--seed N]\n";
       std::exit(2);
     }
   }
@@ -279,6 +284,9 @@ int main(int argc, char** argv) {
   bench_transfer(arguments);
   bench_iterative(arguments.seed, 512, true, false, "");
   bench_iterative(arguments.seed, 1024, arguments.check_1024, true, "target < 10 s");
+  if (arguments.check_2048) {
+    bench_iterative(arguments.seed, 2048, true, false, "");
+  }
   if (arguments.huge) {
     bench_iterative(arguments.seed, 4096, false, false, "target < 120 s, <= 8 GiB");
   }

@@ -20,7 +20,8 @@ TEST(DatasetCli, ThreadAndWorkerCountsDoNotChangeTheDataset) {
   const auto schema = run_python(
       "-c \"import h5py; f = h5py.File('" + (scratch / "one.h5").string() +
       "', 'r'); "
-      "assert f.attrs['completed_samples'] == 40 and f.attrs['ngspice_version'] == '39'; "
+      "assert f.attrs['completed_samples'] == 40 and int(f.attrs['ngspice_version']) >= 39; "
+      "assert f.attrs['ngspice_solver'] in ('klu', 'sparse'); "
       "assert f['inputs'].shape == (80, 8) and f['conductance'].shape == (40, 48); "
       "assert f['outputs/solver'].shape == (80, 6) and f['outputs/ngspice'].shape == (8, 6); "
       "assert list(f['outputs/ngspice_sample'][:, 0]) == [0, 10, 20, 30]; "

@@ -52,6 +52,31 @@ TEST_P(SolverMethods, EveryMethodAgreesWithTheIndependentSolution) {
   }
 }
 
+// On a 512x512 tile of 1 ohm wires rounding leaves a Kirchhoff residual sum near 1e-9 of the
+// largest output; the result then states that sum (recorded to 6 digits), the bound that holds,
+// as its tolerance.
+TEST(SolverMethodsLarge, IterativeStatesTheBoundItsResidualGives) {
+  const ScratchDirectory scratch;
+  const auto problem = (scratch / "large.h5").string();
+  const auto result = (scratch / "iterative.h5").string();
+  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; r = np.random.default_rng(1); "
+                       "f = h5py.File('" +
+                       problem +
+                       "', 'w'); f['conductance'] = 10.0 ** r.uniform(-6, -3, (512, 512)); "
+                       "f['inputs'] = r.uniform(-0.5, 0.5, (1, 512)); "
+                       "f.attrs.update(r_row=1.0, r_col=1.0, r_source=10.0, r_sense=10.0)\"")
+                .exit_code,
+            0);
+  const auto solve = run_imcosim("solve " + problem + " -o " + result + " --method iterative");
+  ASSERT_EQ(solve.exit_code, 0) << solve.output;
+  const auto check = run_python(
+      "-c \"import h5py; a = h5py.File('" + result +
+      "').attrs; bound = max(1e-9, float(a['residual_relative_max'])); "
+      "assert abs(a['tolerance_relative'] - bound) <= 1e-5 * bound, (a['tolerance_relative'], "
+      "bound)\"");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
 INSTANTIATE_TEST_SUITE_P(Sizes, SolverMethods,
                          ::testing::Values(Case{1, 1, 1, 21}, Case{1, 17, 3, 22},
                                            Case{23, 1, 2, 23}, Case{7, 5, 4, 24},
