@@ -13,6 +13,7 @@
 #include "imcosim/imac/fast_evaluation.hpp"
 #include "imcosim/nn/evaluation.hpp"
 #include "imcosim/nn/training.hpp"
+#include "support/workload.hpp"
 
 namespace imcosim::nn {
 namespace {
@@ -49,7 +50,8 @@ HybridNetwork lenet_on_imac(const ImageDataset& calibration) {
 }
 
 TEST(ImacTraining, TrainerForwardEqualsImacFastOnTwoHundredImages) {
-  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test).subset(0, 200);
+  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test)
+                        .subset(0, testing::workload<std::size_t>(200, 24));
   const HybridNetwork network = lenet_on_imac(test);
   std::vector<std::size_t> order(test.size());
   for (std::size_t i = 0; i < order.size(); ++i) {
@@ -75,18 +77,19 @@ TEST(ImacTraining, TrainerForwardEqualsImacFastOnTwoHundredImages) {
     }
     same_class += best == evaluation.predicted_class[k] ? std::size_t{1} : std::size_t{0};
   }
-  std::cout << "trainer vs imac fast (ideal wires), 200 images: max |dV| = " << worst << " V\n";
+  std::cout << "trainer vs imac fast (ideal wires), 200 images: max |dV| = " << worst << " V on "
+            << test.size() << " images\n";
   EXPECT_LE(worst, tolerance_volt);
   EXPECT_EQ(same_class, test.size());
 }
 
 TEST(ImacTraining, AStepThroughTheCircuitLowersTheLoss) {
-  const auto train_set =
-      read_fashion_mnist(fashion_mnist_directory, DatasetSplit::train).subset(0, 64);
+  const auto train_set = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::train)
+                             .subset(0, testing::workload<std::size_t>(64, 16));
   HybridNetwork network = lenet_on_imac(train_set);
   TrainingSettings settings;
   settings.epochs = 3;
-  settings.batch_size = 64;
+  settings.batch_size = testing::workload<std::size_t>(64, 16);
   settings.logit_scale = 20.0;
   settings.optimizer.learning_rate = 3e-3;
   const auto path = std::filesystem::temp_directory_path() /

@@ -8,6 +8,7 @@
 #include "imcosim/nn/network.hpp"
 #include "imcosim/nn/training.hpp"
 #include "imcosim/tpu/tpu_model.hpp"
+#include "support/workload.hpp"
 
 namespace imcosim::nn {
 namespace {
@@ -61,16 +62,18 @@ void expect_tpu_agrees(const HybridNetwork& network, const ImageDataset& images,
 }
 
 TEST(Int8, LeNetEmulationEqualsTheTpuModelOnAThousandTestImages) {
-  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test).subset(0, 1000);
+  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test)
+                        .subset(0, testing::workload<std::size_t>(1000, 60));
   HybridNetwork network(reference_architecture("lenet5"));
   network.model().initialise(7);
-  network.quantise(test, 256);
+  network.quantise(test, testing::workload<std::size_t>(256, 32));
   ASSERT_EQ(network.precision(), Precision::int8);
   expect_tpu_agrees(network, test, 2);
 }
 
 TEST(Int8, MobileNetWithFoldedBatchNormDepthwiseRelu6AndAveragePool) {
-  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test).subset(0, 200);
+  const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test)
+                        .subset(0, testing::workload<std::size_t>(200, 20));
   HybridNetwork trained(reference_architecture("mobilenet"));
   trained.model().initialise(8);
   HybridNetwork network = trained.with_batch_norm_folded();

@@ -10,6 +10,7 @@
 #include "imcosim/nn/layers.hpp"
 #include "imcosim/nn/loss.hpp"
 #include "imcosim/nn/sequential.hpp"
+#include "support/workload.hpp"
 
 namespace imcosim::nn {
 namespace {
@@ -178,7 +179,7 @@ TEST(LayerGradient, LeNetEndToEndWithLoss) {
   Tensor<double> input_gradient;
   model.backward(output_gradient, trace, gradients, &input_gradient);
   double worst = 0.0;
-  for (std::size_t i = 0; i < input.size(); i += 37) {
+  for (std::size_t i = 0; i < input.size(); i += testing::workload<std::size_t>(37, 197)) {
     Tensor<double> plus = input;
     Tensor<double> minus = input;
     plus.values()[i] += step;
@@ -192,7 +193,7 @@ TEST(LayerGradient, LeNetEndToEndWithLoss) {
   for (std::size_t l = 0; l < model.size(); ++l) {
     for (std::size_t p = 0; p < gradients[l].size(); ++p, ++flat) {
       auto& values = parameters[flat]->values;
-      for (std::size_t i = 0; i < values.size(); i += 53) {
+      for (std::size_t i = 0; i < values.size(); i += testing::workload<std::size_t>(53, 211)) {
         const double saved = values[i];
         values[i] = saved + step;
         const double up = loss_of(input);

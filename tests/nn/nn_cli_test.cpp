@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "support/run_command.hpp"
+#include "support/workload.hpp"
 
 namespace imcosim {
 namespace {
@@ -22,16 +23,16 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 TEST(NnCli, TrainEvaluateAndTopology) {
   const ScratchDirectory scratch;
   const auto model = (scratch.path() / "lenet.h5").string();
-  const auto trained = run_command(cli +
-                                   " train --model lenet5 --epochs 1 --train-images 512 "
-                                   "--test-images 200 --threads 2 -o " +
-                                   model);
+  const auto trained = run_command(cli + " train --model lenet5 --epochs 1 --train-images " +
+                                   std::to_string(testing::workload(512, 128)) +
+                                   " --test-images 200 --threads 2 -o " + model);
   ASSERT_EQ(trained.exit_code, 0) << trained.output;
   EXPECT_NE(trained.output.find("epoch   1"), std::string::npos) << trained.output;
   EXPECT_FALSE(std::filesystem::exists(model + ".checkpoint"));
   for (const std::string backend : {"float", "int8"}) {
     const auto evaluated =
-        run_command(cli + " nn evaluate " + model + " --backend " + backend + " --test-images 200");
+        run_command(cli + " nn evaluate " + model + " --backend " + backend + " --test-images " +
+                    std::to_string(testing::workload(200, 50)));
     ASSERT_EQ(evaluated.exit_code, 0) << evaluated.output;
     EXPECT_NE(evaluated.output.find("on " + backend + ": accuracy"), std::string::npos);
     EXPECT_NE(evaluated.output.find("confusion"), std::string::npos);
@@ -58,9 +59,9 @@ TEST(NnCli, TrainEvaluateAndTopology) {
 // same weights as an uninterrupted one.
 TEST(NnCli, KilledTrainingResumesToTheSameWeights) {
   const ScratchDirectory scratch;
-  const std::string common = cli +
-                             " train --model lenet5 --epochs 3 --train-images 1024 "
-                             "--test-images 64 --augment-flip --threads 2 -o ";
+  const std::string common = cli + " train --model lenet5 --epochs 3 --train-images " +
+                             std::to_string(testing::workload(1024, 256)) +
+                             " --test-images 64 --augment-flip --threads 2 -o ";
   const auto whole = (scratch.path() / "whole.h5").string();
   ASSERT_EQ(run_command(common + whole).exit_code, 0);
   const auto killed = (scratch.path() / "killed.h5").string();

@@ -9,6 +9,7 @@
 
 #include "imcosim/nn/dataset.hpp"
 #include "imcosim/nn/error.hpp"
+#include "support/workload.hpp"
 
 namespace imcosim::nn {
 namespace {
@@ -53,10 +54,10 @@ class Training : public ::testing::Test {
     return all_parameters(network);
   }
 
-  ImageDataset train_ =
-      read_fashion_mnist(fashion_mnist_directory, DatasetSplit::train).subset(0, 400);
-  ImageDataset test_ =
-      read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test).subset(0, 100);
+  ImageDataset train_ = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::train)
+                            .subset(0, testing::workload<std::size_t>(400, 96));
+  ImageDataset test_ = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test)
+                           .subset(0, testing::workload<std::size_t>(100, 32));
   TrainingSettings settings_;
   std::filesystem::path directory_;
 };
