@@ -9,11 +9,17 @@ throughput (forward + backward + SGD step, after a warm-up) and the inference th
 
 With --json it prints exactly one line, the contract read by the C++ benchmark:
   {"train_images_per_s": <float>, "infer_images_per_s": <float>, "threads": <int>, "batch": <int>}
-Exit codes: 0 success, 2 bad usage or torch missing.
+Exit codes: 0 success, 1 training diverged, 2 bad usage or torch missing.
+
+OpenMP threads wait passively (OMP_WAIT_POLICY=PASSIVE) unless the environment says otherwise:
+on a machine whose cores are shared, libgomp's default spin-waiting made 2 threads 15-25x
+slower than 1 (a default run took 80-110 s instead of about 14 s). Set OMP_WAIT_POLICY=ACTIVE
+to measure PyTorch's own default on an idle machine.
 """
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -47,6 +53,8 @@ def parse_arguments(argv):
 
 
 def import_torch():
+    # Read by the OpenMP runtime when torch loads it, so it must be set before the import.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
         from torch import nn
@@ -121,7 +129,7 @@ def main(argv):
                           "threads": arguments.threads, "batch": arguments.batch}))
     else:
         print(f"PyTorch {torch.__version__} LeNet-5, 28x28x1, {arguments.images} random images, "
-              f"{arguments.threads} thread(s)")
+              f"{arguments.threads} thread(s), OMP_WAIT_POLICY={os.environ['OMP_WAIT_POLICY']}")
         print(f"  training  (batch {arguments.batch}, SGD momentum 0.9): "
               f"{train_rate:10.0f} images/s")
         print(f"  inference (batch {INFER_BATCH}, no_grad):         {infer_rate:10.0f} images/s")
