@@ -172,24 +172,33 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
     codes.values()[i] = static_cast<float>(activation_code(input.values()[i], range.input_scale));
   }
   conv.lower(codes, cache.lowered);
-  // 2. int32 accumulators, exact in double (|sum| < 2^53), per group as the TPU's stages.
+  // 2. int32 accumulators, per group as the TPU's stages. Sums of products of int8 codes are
+  // exact in float while |sum| <= window x 128 x 127 < 2^24, and in double beyond.
   const auto filters = static_cast<Eigen::Index>(conv.spec().filters);
   const auto window = static_cast<Eigen::Index>(conv.window());
   const auto groups = static_cast<Eigen::Index>(conv.spec().groups);
-  const Eigen::MatrixXd lowered = cache.lowered.cast<double>();
-  Eigen::MatrixXd weights(filters, window);
-  for (Eigen::Index n = 0; n < filters; ++n) {
-    for (Eigen::Index k = 0; k < window; ++k) {
-      weights(n, k) = q.weight_codes[static_cast<std::size_t>(n * window + k)];
-    }
-  }
-  Eigen::MatrixXd accumulators(lowered.rows(), filters);
   const Eigen::Index group_filters = filters / groups;
-  for (Eigen::Index g = 0; g < groups; ++g) {
-    accumulators.middleCols(g * group_filters, group_filters).noalias() =
-        lowered.middleCols(g * window, window) *
-        weights.middleRows(g * group_filters, group_filters).transpose();
-  }
+  const auto accumulate = [&](const auto& lowered, auto weights) {
+    for (Eigen::Index n = 0; n < filters; ++n) {
+      for (Eigen::Index k = 0; k < window; ++k) {
+        weights(n, k) = q.weight_codes[static_cast<std::size_t>(n * window + k)];
+      }
+    }
+    Eigen::MatrixXd result(lowered.rows(), filters);
+    for (Eigen::Index g = 0; g < groups; ++g) {
+      result.middleCols(g * group_filters, group_filters) =
+          (lowered.middleCols(g * window, window) *
+           weights.middleRows(g * group_filters, group_filters).transpose())
+              .template cast<double>();
+    }
+    return result;
+  };
+  constexpr double exact_float_limit = 16777216.0;  // 2^24
+  const Eigen::MatrixXd accumulators =
+      static_cast<double>(window) * 128.0 * 127.0 < exact_float_limit
+          ? accumulate(cache.lowered, RowMatrix<float>(filters, window))
+          : accumulate(Eigen::MatrixXd(cache.lowered.cast<double>()),
+                       Eigen::MatrixXd(filters, window));
   // 3. Bias and requantisation, element by element with the TPU's own integer rule.
   output.resize(input.batch(), conv.output_shape());
   auto out = output.pixel_rows();
