@@ -162,7 +162,8 @@ void HybridNetwork::quantise(const ImageDataset& data, std::size_t images) {
 }
 
 void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& input,
-                                      Tensor<float>& output, LayerCache<float>& cache) const {
+                                      Tensor<float>& output, LayerCache<float>& cache,
+                                      Phase phase) const {
   const auto& conv = dynamic_cast<const Conv2d<float>&>(model_.layer(layer));
   const ActivationRange& range = ranges_[layer];
   const QuantisedConv q = quantise_conv(conv, range);
@@ -213,7 +214,9 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
     }
   }
   // Backward sees the dequantised input (straight-through estimator).
-  cache.lowered *= static_cast<float>(range.input_scale);
+  if (phase == Phase::training) {
+    cache.lowered *= static_cast<float>(range.input_scale);
+  }
 }
 
 void HybridNetwork::forward_int8_average_pool(std::size_t layer, const Tensor<float>& input,
@@ -273,7 +276,10 @@ void HybridNetwork::forward_quantised(const Tensor<float>& input, Trace& trace, 
     auto& out = trace.layers.activations[l + 1];
     auto& cache = trace.layers.caches[l];
     if (l < split && kind == "conv2d") {
-      forward_int8_conv(l, in, out, cache);
+      forward_int8_conv(l, in, out, cache, phase);
+      if (phase == Phase::inference) {
+        continue;  // the straight-through mask is for backward only
+      }
       const ActivationRange& range = ranges_[l];
       auto& pass = trace.pass[l];
       pass.resize(out.size());

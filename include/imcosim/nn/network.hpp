@@ -105,7 +105,7 @@ class HybridNetwork {
 
  private:
   void forward_int8_conv(std::size_t layer, const Tensor<float>& input, Tensor<float>& output,
-                         LayerCache<float>& cache) const;
+                         LayerCache<float>& cache, Phase phase) const;
   void forward_int8_average_pool(std::size_t layer, const Tensor<float>& input,
                                  Tensor<float>& output, LayerCache<float>& cache) const;
   void forward_quantised(const Tensor<float>& input, Trace& trace, Phase phase) const;
