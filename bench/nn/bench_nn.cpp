@@ -95,10 +95,7 @@ double train_images_per_s(const nn::ImageDataset& images, const Options& options
 
 // Inference in chunks of 32 images spread over the threads.
 double infer_images_per_s(const nn::HybridNetwork& network, const nn::ImageDataset& images) {
-  std::vector<std::size_t> order(images.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    order[i] = i;
-  }
+  auto order = nn::in_order(images.size());
   const std::size_t chunk = 32;  // a chunk's im2col stays in cache
   const auto chunks = static_cast<std::int64_t>((images.size() + chunk - 1) / chunk);
   const auto start = std::chrono::steady_clock::now();

@@ -21,16 +21,6 @@
 
 namespace imcosim::cli {
 
-namespace {
-
-// The IMAC configuration a model was trained with, empty for the reference circuit.
-std::string stored_config(const nn::ModelFile& model) {
-  const auto found = model.settings.find("imac_config");
-  return found == model.settings.end() ? std::string() : found->second;
-}
-
-}  // namespace
-
 int run_train(const std::vector<std::string>& args) {
   std::string model_name;
   std::string initial_model;
@@ -164,7 +154,7 @@ int run_train(const std::vector<std::string>& args) {
   // 4. The model file, with the log, the settings and the final test evaluation.
   model.log.insert(model.log.end(), result.log.begin(), result.log.end());
   const std::string circuit_config =
-      values->count("config") != 0 ? imac_config_text(*values) : stored_config(model);
+      values->count("config") != 0 ? imac_config_text(*values) : stored_imac_config(model);
   model.settings = nn::settings_record(settings);
   if (model.network.precision() == nn::Precision::imac_ideal) {
     model.settings["imac_config"] = circuit_config;

@@ -169,16 +169,20 @@ void write_model(const std::filesystem::path& path, const ImacModel& model) {
   io::AtomicFile target(path);
   {
     auto file = io::hdf5::File::create(target.temporary_path());
-    file.write_string_attribute("encoding", encoding_name(model.encoding()));
-    file.write_int64_attribute("levels", model.levels());
-    auto layers = file.create_group("layers");
-    for (std::size_t l = 0; l < model.layers().size(); ++l) {
-      auto group = layers.create_group(std::to_string(l));
-      group.write_matrix("weight", model.layers()[l].weight);
-      group.write_vector("bias", model.layers()[l].bias);
-    }
+    write_model_into(file, model);
   }
   target.commit();
+}
+
+void write_model_into(io::hdf5::File& file, const ImacModel& model) {
+  file.write_string_attribute("encoding", encoding_name(model.encoding()));
+  file.write_int64_attribute("levels", model.levels());
+  auto layers = file.create_group("layers");
+  for (std::size_t l = 0; l < model.layers().size(); ++l) {
+    auto group = layers.create_group(std::to_string(l));
+    group.write_matrix("weight", model.layers()[l].weight);
+    group.write_vector("bias", model.layers()[l].bias);
+  }
 }
 
 }  // namespace imcosim::imac

@@ -70,10 +70,7 @@ EvaluationRecord evaluate_on_imac(const HybridNetwork& network, const ImageDatas
 EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& dataset) {
   check_dataset_fits(network, dataset);
   const std::size_t classes = network.architecture().class_count();
-  std::vector<std::size_t> order(dataset.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    order[i] = i;
-  }
+  auto order = in_order(dataset.size());
   std::vector<std::size_t> predicted(dataset.size());
   const std::size_t chunk = 32;  // a chunk's im2col stays in cache
   const auto chunks = static_cast<std::int64_t>((dataset.size() + chunk - 1) / chunk);

@@ -125,10 +125,7 @@ void HybridNetwork::quantise(const ImageDataset& data, std::size_t images) {
     throw NnError("int8 calibration needs at least one image");
   }
   precision_ = Precision::float32;
-  std::vector<std::size_t> order(images);
-  for (std::size_t i = 0; i < images; ++i) {
-    order[i] = i;
-  }
+  auto order = in_order(images);
   HybridNetwork::Trace trace;
   forward(make_batch(data, order, 0, images, TrainingSettings{}, 0), trace, Phase::inference);
   std::vector<ActivationRange> ranges(layers.size());

@@ -53,10 +53,7 @@ TEST(ImacTraining, TrainerForwardEqualsImacFastOnTwoHundredImages) {
   const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test)
                         .subset(0, testing::workload<std::size_t>(200, 24));
   const HybridNetwork network = lenet_on_imac(test);
-  std::vector<std::size_t> order(test.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    order[i] = i;
-  }
+  auto order = in_order(test.size());
   HybridNetwork::Trace trace;
   network.forward(make_batch(test, order, 0, test.size(), TrainingSettings{}, 0), trace,
                   Phase::inference);

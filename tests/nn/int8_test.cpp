@@ -16,10 +16,7 @@ namespace {
 // The codes the emulation hands to the IMAC part, image by image.
 std::vector<tpu::Int8FeatureMap> emulated_split_codes(const HybridNetwork& network,
                                                       const ImageDataset& images) {
-  std::vector<std::size_t> order(images.size());
-  for (std::size_t i = 0; i < order.size(); ++i) {
-    order[i] = i;
-  }
+  auto order = in_order(images.size());
   HybridNetwork::Trace trace;
   network.forward(make_batch(images, order, 0, images.size(), TrainingSettings{}, 0), trace,
                   Phase::inference);

@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+namespace imcosim::io::hdf5 {
+class File;
+}
+
 namespace imcosim::imac {
 
 // How trained weights become device conductances (see docs/imac.md).
@@ -49,5 +53,8 @@ ImacModel read_model(const std::filesystem::path& path);
 
 // Writes a model file in the same format (used by tests, examples and the demo).
 void write_model(const std::filesystem::path& path, const ImacModel& model);
+// Writes the same objects (attributes encoding and levels, /layers) into an open file's root,
+// for files that carry an IMAC model beside other contents (CNN model files).
+void write_model_into(io::hdf5::File& file, const ImacModel& model);
 
 }  // namespace imcosim::imac

@@ -59,6 +59,9 @@ Tensor<float> make_batch(const ImageDataset& dataset, const std::vector<std::siz
                          std::size_t first, std::size_t count, const TrainingSettings& settings,
                          std::uint64_t stream_index);
 
+// Images 0, 1, ..., images - 1: the order of evaluations.
+std::vector<std::size_t> in_order(std::size_t images);
+
 // The image order of one epoch: a Fisher-Yates shuffle from derive_seed(seed, epoch).
 std::vector<std::size_t> epoch_order(std::size_t images, std::uint64_t seed, std::size_t epoch);
 

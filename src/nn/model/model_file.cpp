@@ -219,16 +219,8 @@ void write_model_file(const std::filesystem::path& path, const ModelFile& model)
     }
     if (model.network.precision() == Precision::imac_ideal) {
       // The FC part in the IMAC model format at the root, so `imcosim imac` reads this file.
-      const auto imac_model = model.network.imac_model();
-      file.write_string_attribute("encoding", imac::encoding_name(imac_model.encoding()));
-      file.write_int64_attribute("levels", imac_model.levels());
+      imac::write_model_into(file, model.network.imac_model());
       file.write_double_attribute("dac_full_scale_volt", model.network.dac().full_scale_volt);
-      auto layers = file.create_group("layers");
-      for (std::size_t l = 0; l < imac_model.layers().size(); ++l) {
-        auto group = layers.create_group(std::to_string(l));
-        group.write_matrix("weight", imac_model.layers()[l].weight);
-        group.write_vector("bias", imac_model.layers()[l].bias);
-      }
     }
     auto training = file.create_group("training");
     if (!model.log.empty()) {

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <numbers>
+#include <numeric>
 
 #include "imcosim/device/random_stream.hpp"
 #include "imcosim/nn/checkpoint.hpp"
@@ -26,11 +27,14 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
-std::vector<std::size_t> epoch_order(std::size_t images, std::uint64_t seed, std::size_t epoch) {
+std::vector<std::size_t> in_order(std::size_t images) {
   std::vector<std::size_t> order(images);
-  for (std::size_t i = 0; i < images; ++i) {
-    order[i] = i;
-  }
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  return order;
+}
+
+std::vector<std::size_t> epoch_order(std::size_t images, std::uint64_t seed, std::size_t epoch) {
+  auto order = in_order(images);
   device::RandomStream stream(
       device::derive_seed(device::derive_seed(seed, shuffle_stream), epoch));
   for (std::size_t i = images; i > 1; --i) {
