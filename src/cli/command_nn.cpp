@@ -88,12 +88,12 @@ int run_evaluate(const std::vector<std::string>& args) {
   if (backend == "imac-ideal" || backend == "imac") {
     pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
     attach_ideal_circuit(*values, network,
-                         model.imac_encoding ? *model.imac_encoding : imac_encoding(*values),
-                         *pool);
+                         model.imac_encoding ? *model.imac_encoding : imac_encoding(*values), *pool,
+                         stored);
   }
   nn::EvaluationRecord record;
   if (backend == "imac") {
-    const auto parameters = imac_circuit_parameters(*values);
+    const auto parameters = imac_circuit_parameters(*values, stored);
     const imac::ImacNetwork circuit(network.imac_model(), parameters);
     const imac::FastEvaluator evaluator(circuit, characterised_neuron(*values, parameters, *pool));
     record = nn::evaluate_on_imac(network, dataset, evaluator);

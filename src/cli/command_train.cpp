@@ -113,8 +113,8 @@ int run_train(const std::vector<std::string>& args) {
   if (precision == "imac-ideal" || model.imac_encoding) {
     pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
     attach_ideal_circuit(*values, model.network,
-                         model.imac_encoding ? *model.imac_encoding : imac_encoding(*values),
-                         *pool);
+                         model.imac_encoding ? *model.imac_encoding : imac_encoding(*values), *pool,
+                         stored_imac_config(model));
   }
 
   std::cerr << "imcosim train: " << model.network.architecture().name() << " ("

@@ -208,7 +208,7 @@ void write_model_file(const std::filesystem::path& path, const ModelFile& model)
     file.write_string_attribute("precision", precision_name(model.network.precision()));
     auto parameters = file.create_group("parameters");
     write_parameters(parameters, model.network);
-    if (model.network.precision() == Precision::int8) {
+    if (model.network.precision() != Precision::float32) {
       const auto& ranges = model.network.ranges();
       Eigen::MatrixXd matrix(static_cast<Eigen::Index>(ranges.size()), 4);
       for (std::size_t l = 0; l < ranges.size(); ++l) {
