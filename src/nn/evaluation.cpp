@@ -21,10 +21,8 @@ void check_dataset_fits(const HybridNetwork& network, const ImageDataset& datase
   }
 }
 
-namespace {
-
-EvaluationRecord record_of(const ImageDataset& dataset, const std::vector<std::size_t>& predicted,
-                           std::size_t classes) {
+EvaluationRecord evaluation_record(const ImageDataset& dataset,
+                                   const std::vector<std::size_t>& predicted, std::size_t classes) {
   EvaluationRecord record;
   record.images = dataset.size();
   record.dataset = dataset.source();
@@ -41,8 +39,6 @@ EvaluationRecord record_of(const ImageDataset& dataset, const std::vector<std::s
                         : static_cast<double>(correct) / static_cast<double>(dataset.size());
   return record;
 }
-
-}  // namespace
 
 Eigen::MatrixXd imac_inputs_volt(const HybridNetwork& network, const ImageDataset& dataset) {
   check_dataset_fits(network, dataset);
@@ -64,10 +60,15 @@ EvaluationRecord evaluate_on_imac(const HybridNetwork& network, const ImageDatas
     predicted[k] =
         static_cast<std::size_t>(std::max<Eigen::Index>(evaluation.predicted_class[k], 0));
   }
-  return record_of(dataset, predicted, network.architecture().class_count());
+  return evaluation_record(dataset, predicted, network.architecture().class_count());
 }
 
 EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& dataset) {
+  return evaluation_record(dataset, predict(network, dataset),
+                           network.architecture().class_count());
+}
+
+std::vector<std::size_t> predict(const HybridNetwork& network, const ImageDataset& dataset) {
   check_dataset_fits(network, dataset);
   const std::size_t classes = network.architecture().class_count();
   auto order = in_order(dataset.size());
@@ -87,7 +88,7 @@ EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& data
       predicted[first + n] = static_cast<std::size_t>(std::max_element(y, y + classes) - y);
     }
   }
-  return record_of(dataset, predicted, classes);
+  return predicted;
 }
 
 }  // namespace imcosim::nn

@@ -216,6 +216,60 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
   }
 }
 
+void HybridNetwork::forward_int8_dense(std::size_t layer, const Tensor<float>& input,
+                                       Tensor<float>& output, LayerCache<float>& cache,
+                                       Phase phase) const {
+  const auto& dense = dynamic_cast<const Dense<float>&>(model_.layer(layer));
+  const QuantisedDense q =
+      quantise_dense(dense, layer == architecture().split() ? split_scale() : neuron_code_scale);
+  if (phase == Phase::training) {
+    dense.forward(input, output, cache, phase);  // backward's cache: straight through
+  } else {
+    output.resize(input.batch(), dense.output_shape());
+  }
+  // Integer sums of int8 products, exact in double.
+  const auto inputs = static_cast<Eigen::Index>(dense.input_shape().size());
+  const auto outputs = static_cast<Eigen::Index>(q.bias_codes.size());
+  Eigen::MatrixXd codes(static_cast<Eigen::Index>(input.batch()), inputs);
+  const auto rows = input.sample_rows();
+  for (Eigen::Index k = 0; k < codes.rows(); ++k) {
+    for (Eigen::Index i = 0; i < inputs; ++i) {
+      codes(k, i) = activation_code(rows(k, i), q.input_scale);
+    }
+  }
+  Eigen::MatrixXd weights(outputs, inputs);
+  for (Eigen::Index n = 0; n < outputs; ++n) {
+    for (Eigen::Index i = 0; i < inputs; ++i) {
+      weights(n, i) = q.weight_codes[static_cast<std::size_t>(n * inputs + i)];
+    }
+  }
+  const Eigen::MatrixXd accumulators = codes * weights.transpose();
+  auto out = output.sample_rows();
+  for (Eigen::Index k = 0; k < codes.rows(); ++k) {
+    for (Eigen::Index n = 0; n < outputs; ++n) {
+      out(k, n) = dense_pre_activation(q, static_cast<std::size_t>(n),
+                                       static_cast<std::int64_t>(accumulators(k, n)));
+    }
+  }
+}
+
+void HybridNetwork::forward_int8_neuron(std::size_t layer, const Tensor<float>& input,
+                                        Tensor<float>& output, LayerCache<float>& cache,
+                                        Phase phase) const {
+  if (phase == Phase::training) {
+    model_.layer(layer).forward(input, output, cache, phase);  // backward's cache
+  } else {
+    output.resize(input.batch(), input.shape());
+  }
+  // Hidden neurons leave as codes (the next GEMM's int8 input), the last as class scores.
+  const bool last = layer + 1 == model_.size();
+  for (std::size_t i = 0; i < input.size(); ++i) {
+    const float pre_activation = input.values()[i];
+    output.values()[i] = last ? neuron_value(pre_activation)
+                              : static_cast<float>(neuron_code(pre_activation) * neuron_code_scale);
+  }
+}
+
 void HybridNetwork::forward_int8_average_pool(std::size_t layer, const Tensor<float>& input,
                                               Tensor<float>& output,
                                               LayerCache<float>& cache) const {
@@ -286,6 +340,10 @@ void HybridNetwork::forward_quantised(const Tensor<float>& input, Trace& trace, 
       }
     } else if (l < split && kind == "avgpool") {
       forward_int8_average_pool(l, in, out, cache);
+    } else if (l >= split && kind == "dense") {
+      forward_int8_dense(l, in, out, cache, phase);
+    } else if (l >= split && kind == "imac_sigmoid") {
+      forward_int8_neuron(l, in, out, cache, phase);
     } else {
       model_.layer(l).forward(in, out, cache, phase);
     }
@@ -464,13 +522,67 @@ tpu::Int8FeatureMap HybridNetwork::input_codes(const std::uint8_t* image) const 
   return codes;
 }
 
+TpuProgram HybridNetwork::tpu_program() const {
+  if (precision_ == Precision::float32) {
+    throw NnError("the TPU runs int8: quantise the network first");
+  }
+  TpuProgram program;
+  program.conv_stages = tpu_stages();
+  const std::size_t split = architecture().split();
+  for (std::size_t l = split; l < model_.size(); ++l) {
+    if (architecture().layers()[l].kind != "dense") {
+      continue;
+    }
+    const auto& dense = dynamic_cast<const Dense<float>&>(model_.layer(l));
+    program.dense_layers.push_back(
+        quantise_dense(dense, l == split ? split_scale() : neuron_code_scale));
+    program.dense_stages.push_back(
+        tpu_dense_stage(program.dense_layers.back(), dense.input_shape().size(),
+                        "FC" + std::to_string(program.dense_stages.size() + 1)));
+  }
+  return program;
+}
+
+std::vector<float> HybridNetwork::run_fc_on_tpu(const tpu::TpuModel& tpu, const TpuProgram& program,
+                                                const tpu::Int8FeatureMap& split_codes,
+                                                tpu::ExecutionMode mode) const {
+  tpu::Int8FeatureMap codes = split_codes;
+  std::vector<float> scores;
+  for (std::size_t d = 0; d < program.dense_stages.size(); ++d) {
+    const auto accumulators = tpu.run_conv(codes, program.dense_stages[d], mode).accumulators;
+    const std::size_t outputs = accumulators.channels();
+    const bool last = d + 1 == program.dense_stages.size();
+    tpu::Int8FeatureMap next(1, 1, outputs);
+    scores.resize(last ? outputs : 0);
+    for (std::size_t n = 0; n < outputs; ++n) {
+      const float pre_activation =
+          dense_pre_activation(program.dense_layers[d], n, accumulators(0, 0, n));
+      if (last) {
+        scores[n] = neuron_value(pre_activation);
+      } else {
+        next(0, 0, n) = neuron_code(pre_activation);
+      }
+    }
+    codes = std::move(next);
+  }
+  return scores;
+}
+
 tpu::Int8FeatureMap HybridNetwork::run_tpu_part(const tpu::TpuModel& tpu,
                                                 const tpu::Int8FeatureMap& input,
                                                 tpu::ExecutionMode mode) const {
   if (precision_ == Precision::float32) {
     throw NnError("the TPU part runs in int8: quantise the network first");
   }
-  const auto stages = tpu_stages();
+  TpuProgram program;
+  program.conv_stages = tpu_stages();
+  return run_tpu_part(tpu, program, input, mode);
+}
+
+tpu::Int8FeatureMap HybridNetwork::run_tpu_part(const tpu::TpuModel& tpu, const TpuProgram& program,
+                                                const tpu::Int8FeatureMap& input,
+                                                tpu::ExecutionMode mode) const {
+  const auto& stages = program.conv_stages;
   std::size_t stage = 0;
   tpu::Int8FeatureMap codes = input;
   for (std::size_t l = 0; l < architecture().split(); ++l) {

@@ -1,5 +1,6 @@
 // The trainer's int8 forward (fake-quantised float emulation) against the TPU model running the
-// same deployment (tpu::ConvStage per convolution, int8 host pooling): identical codes.
+// same deployment (tpu::ConvStage per convolution, int8 host pooling, the FC layers as int8
+// GEMMs with host neurons): identical codes at the split and identical class scores.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -58,6 +59,30 @@ void expect_tpu_agrees(const HybridNetwork& network, const ImageDataset& images,
   EXPECT_GT(nonzero, images.size());  // the comparison is not between all-zero tensors
 }
 
+// The TPU-only deployment's class scores (FC layers on the array, neurons on the host) against
+// the emulation's outputs, bit for bit.
+void expect_tpu_scores_agree(const HybridNetwork& network, const ImageDataset& images) {
+  auto order = in_order(images.size());
+  HybridNetwork::Trace trace;
+  network.forward(make_batch(images, order, 0, images.size(), TrainingSettings{}, 0), trace,
+                  Phase::inference);
+  const auto& emulated = network.outputs(trace);
+  const tpu::TpuModel tpu({8, 8}, tpu::DataflowKind::weight_stationary);
+  const TpuProgram program = network.tpu_program();
+  std::size_t distinct = 0;
+  for (std::size_t n = 0; n < images.size(); ++n) {
+    const auto split = network.run_tpu_part(tpu, program, network.input_codes(images.image(n)),
+                                            tpu::ExecutionMode::fast);
+    const auto scores = network.run_fc_on_tpu(tpu, program, split, tpu::ExecutionMode::fast);
+    ASSERT_EQ(scores.size(), emulated.shape().size());
+    for (std::size_t c = 0; c < scores.size(); ++c) {
+      ASSERT_EQ(scores[c], emulated.sample(n)[c]) << "image " << n << ", class " << c;
+    }
+    distinct += scores.front() != scores.back() ? 1U : 0U;
+  }
+  EXPECT_GT(distinct, 0U);  // the scores carry information
+}
+
 TEST(Int8, LeNetEmulationEqualsTheTpuModelOnAThousandTestImages) {
   const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test)
                         .subset(0, testing::workload<std::size_t>(1000, 60));
@@ -66,6 +91,7 @@ TEST(Int8, LeNetEmulationEqualsTheTpuModelOnAThousandTestImages) {
   network.quantise(test, testing::workload<std::size_t>(256, 32));
   ASSERT_EQ(network.precision(), Precision::int8);
   expect_tpu_agrees(network, test, 2);
+  expect_tpu_scores_agree(network, test);
 }
 
 TEST(Int8, MobileNetWithFoldedBatchNormDepthwiseRelu6AndAveragePool) {
@@ -79,6 +105,7 @@ TEST(Int8, MobileNetWithFoldedBatchNormDepthwiseRelu6AndAveragePool) {
   }
   network.quantise(test, 128);
   expect_tpu_agrees(network, test, 1);
+  expect_tpu_scores_agree(network, test);
 }
 
 }  // namespace

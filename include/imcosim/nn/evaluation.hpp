@@ -11,6 +11,11 @@ namespace imcosim::nn {
 // `dataset` (inference mode, chunks of images in parallel; the result does not depend on the
 // thread count). Throws NnError when the images do not fit the model.
 EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& dataset);
+// The predicted class of every image of `dataset` (what evaluate() counts).
+std::vector<std::size_t> predict(const HybridNetwork& network, const ImageDataset& dataset);
+// Accuracy and confusion matrix of predicted classes against the dataset's labels.
+EvaluationRecord evaluation_record(const ImageDataset& dataset,
+                                   const std::vector<std::size_t>& predicted, std::size_t classes);
 
 // The TPU part on the TPU model's int8 path and the FC part through the exact IMAC fast path
 // (imac::FastEvaluator: wire parasitics, amplifiers, the characterised neurons) of `evaluator`,

@@ -17,7 +17,10 @@ namespace imcosim::nn {
 // How a network computes, i.e. which hardware it is trained for or evaluated on.
 enum class Precision {
   float32,  // every layer in float (the software reference)
-  int8,     // the TPU part fake-quantised exactly as the TPU model executes it; FC layers float
+  // Every layer as the TPU model executes it (the TPU-only deployment): the TPU part's
+  // convolutions with fused activations, and the FC part's dense layers as int8 GEMMs whose
+  // neurons the host computes (nn::QuantisedDense). Trained with straight-through rounding.
+  int8,
   // int8 TPU part, the DAC, and the FC part as the ideal-wire IMAC circuit computes it
   // (nn::ImacCircuit), with weights quantised to the circuit's encoding.
   imac_ideal,
@@ -31,6 +34,13 @@ struct DacParameters {
 };
 
 const char* precision_name(Precision precision);
+
+// The whole network as the TPU-only deployment runs it, quantised once.
+struct TpuProgram {
+  std::vector<tpu::ConvStage> conv_stages;   // the TPU part's convolutions
+  std::vector<QuantisedDense> dense_layers;  // the FC part's dense layers ...
+  std::vector<tpu::ConvStage> dense_stages;  // ... and their GEMMs on the array
+};
 
 // Gradients of every parameter: [layer][parameter][value].
 using Gradients = std::vector<std::vector<std::vector<float>>>;
@@ -81,6 +91,19 @@ class HybridNetwork {
   [[nodiscard]] tpu::Int8FeatureMap run_tpu_part(const tpu::TpuModel& tpu,
                                                  const tpu::Int8FeatureMap& input,
                                                  tpu::ExecutionMode mode) const;
+  // The TPU-only deployment: every stage quantised once (needs the int8 TPU part).
+  [[nodiscard]] TpuProgram tpu_program() const;
+  [[nodiscard]] tpu::Int8FeatureMap run_tpu_part(const tpu::TpuModel& tpu,
+                                                 const TpuProgram& program,
+                                                 const tpu::Int8FeatureMap& input,
+                                                 tpu::ExecutionMode mode) const;
+  // The FC part on the TPU from the codes at the split: each dense layer's GEMM on the array,
+  // its neurons on the host; returns the class scores (the last neurons' values), which equal
+  // the int8 precision's outputs bit for bit.
+  [[nodiscard]] std::vector<float> run_fc_on_tpu(const tpu::TpuModel& tpu,
+                                                 const TpuProgram& program,
+                                                 const tpu::Int8FeatureMap& split_codes,
+                                                 tpu::ExecutionMode mode) const;
   // The real value of one code at the split.
   [[nodiscard]] double split_scale() const;
 
@@ -106,6 +129,10 @@ class HybridNetwork {
  private:
   void forward_int8_conv(std::size_t layer, const Tensor<float>& input, Tensor<float>& output,
                          LayerCache<float>& cache, Phase phase) const;
+  void forward_int8_dense(std::size_t layer, const Tensor<float>& input, Tensor<float>& output,
+                          LayerCache<float>& cache, Phase phase) const;
+  void forward_int8_neuron(std::size_t layer, const Tensor<float>& input, Tensor<float>& output,
+                           LayerCache<float>& cache, Phase phase) const;
   void forward_int8_average_pool(std::size_t layer, const Tensor<float>& input,
                                  Tensor<float>& output, LayerCache<float>& cache) const;
   void forward_quantised(const Tensor<float>& input, Trace& trace, Phase phase) const;

@@ -38,6 +38,36 @@ struct QuantisedConv {
 
 QuantisedConv quantise_conv(const Conv2d<float>& conv, const ActivationRange& range);
 
+// How one dense layer of the FC part computes when the TPU runs it (the TPU-only deployment):
+// an int8 GEMM on the array with weights symmetric int8 per output channel and an int32 bias
+// code, as a convolution's; the array's int32 accumulator then leaves the array, and the host
+// (the TPU's activation unit) computes the neuron in float32: the real pre-activation
+// (accumulator + bias) x input scale x weight scale, then the analog neuron's decreasing
+// sigmoid 1 / (1 + e^x), whose value in (0, 1) is the next layer's int8 input at scale 1/127.
+// The last layer's sigmoid values are the class scores.
+struct QuantisedDense {
+  double input_scale = 1.0;               // real value of one input code
+  std::vector<std::int8_t> weight_codes;  // [outputs][inputs], as Dense's weight
+  std::vector<double> weight_scales;      // [outputs]
+  std::vector<std::int32_t> bias_codes;   // [outputs]
+};
+
+QuantisedDense quantise_dense(const Dense<float>& dense, double input_scale);
+
+// The real value of one neuron code: the sigmoid's range (0, 1) on codes 0 ... 127.
+inline constexpr double neuron_code_scale = 1.0 / 127.0;
+
+// Output n's pre-activation from its int32 accumulator (bias not yet added), in float32.
+float dense_pre_activation(const QuantisedDense& dense, std::size_t n, std::int64_t accumulator);
+// The neuron's value 1 / (1 + e^x) of a pre-activation, and its code at neuron_code_scale.
+float neuron_value(float pre_activation);
+std::int8_t neuron_code(float pre_activation);
+
+// The TPU stage of a dense layer: its GEMM as a 1 x 1 convolution of a 1 x 1 x inputs map.
+// The stage's own requantisation is unused (the host takes the accumulators).
+tpu::ConvStage tpu_dense_stage(const QuantisedDense& quantised, std::size_t inputs,
+                               const std::string& name);
+
 // Real values -> int8 codes: clamp(round(value / scale), -128, 127), half away from zero.
 std::int8_t activation_code(double value, double scale);
 

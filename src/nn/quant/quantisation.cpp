@@ -13,37 +13,79 @@ std::int8_t activation_code(double value, double scale) {
   return static_cast<std::int8_t>(std::clamp(std::round(value / scale), -128.0, 127.0));
 }
 
-QuantisedConv quantise_conv(const Conv2d<float>& conv, const ActivationRange& range) {
-  const std::size_t filters = conv.spec().filters;
-  const std::size_t window = conv.window();
-  const Layer<float>& layer = conv;
-  const auto& weight = layer.parameters()[0]->values;
-  const auto& bias = layer.parameters()[1]->values;
-  QuantisedConv q;
-  q.weight_codes.resize(filters * window);
-  q.weight_scales.resize(filters);
-  q.bias_codes.resize(filters);
-  for (std::size_t n = 0; n < filters; ++n) {
+namespace {
+
+// Symmetric int8 per output row (codes -127 ... 127, scale max|W_n| / 127) and int32 bias codes in
+// units of input scale x weight scale: the weight rule convolutions and dense layers share.
+void quantise_rows(const std::vector<float>& weight, const std::vector<float>& bias,
+                   std::size_t window, double input_scale, std::vector<std::int8_t>& codes,
+                   std::vector<double>& scales, std::vector<std::int32_t>& bias_codes) {
+  const std::size_t rows = bias.size();
+  codes.resize(rows * window);
+  scales.resize(rows);
+  bias_codes.resize(rows);
+  for (std::size_t n = 0; n < rows; ++n) {
     double largest = 0.0;
     for (std::size_t k = 0; k < window; ++k) {
       largest = std::max(largest, std::abs(static_cast<double>(weight[n * window + k])));
     }
-    // An all-zero filter gets scale 1: its codes are 0 whatever the scale.
+    // An all-zero row gets scale 1: its codes are 0 whatever the scale.
     const double scale = largest > 0.0 ? largest / 127.0 : 1.0;
-    q.weight_scales[n] = scale;
+    scales[n] = scale;
     for (std::size_t k = 0; k < window; ++k) {
-      q.weight_codes[n * window + k] = static_cast<std::int8_t>(std::clamp(
+      codes[n * window + k] = static_cast<std::int8_t>(std::clamp(
           std::round(static_cast<double>(weight[n * window + k]) / scale), -127.0, 127.0));
     }
-    const double accumulator_scale = range.input_scale * scale;
-    q.bias_codes[n] = static_cast<std::int32_t>(std::clamp(
-        std::round(static_cast<double>(bias[n]) / accumulator_scale), -2147483648.0, 2147483647.0));
-    auto rule = tpu::Requantisation::from_scale(accumulator_scale / range.output_scale, 0);
+    bias_codes[n] = static_cast<std::int32_t>(
+        std::clamp(std::round(static_cast<double>(bias[n]) / (input_scale * scale)), -2147483648.0,
+                   2147483647.0));
+  }
+}
+
+}  // namespace
+
+QuantisedConv quantise_conv(const Conv2d<float>& conv, const ActivationRange& range) {
+  const Layer<float>& layer = conv;
+  QuantisedConv q;
+  quantise_rows(layer.parameters()[0]->values, layer.parameters()[1]->values, conv.window(),
+                range.input_scale, q.weight_codes, q.weight_scales, q.bias_codes);
+  for (const double scale : q.weight_scales) {
+    auto rule = tpu::Requantisation::from_scale(range.input_scale * scale / range.output_scale, 0);
     rule.clamp_low = range.clamp_low;
     rule.clamp_high = range.clamp_high;
     q.requantisation.push_back(rule);
   }
   return q;
+}
+
+QuantisedDense quantise_dense(const Dense<float>& dense, double input_scale) {
+  const Layer<float>& layer = dense;
+  QuantisedDense q;
+  q.input_scale = input_scale;
+  quantise_rows(layer.parameters()[0]->values, layer.parameters()[1]->values,
+                dense.input_shape().size(), input_scale, q.weight_codes, q.weight_scales,
+                q.bias_codes);
+  return q;
+}
+
+float dense_pre_activation(const QuantisedDense& dense, std::size_t n, std::int64_t accumulator) {
+  return static_cast<float>(static_cast<double>(accumulator + dense.bias_codes[n]) *
+                            dense.input_scale * dense.weight_scales[n]);
+}
+
+float neuron_value(float pre_activation) { return 1.0F / (1.0F + std::exp(pre_activation)); }
+
+std::int8_t neuron_code(float pre_activation) {
+  return activation_code(neuron_value(pre_activation), neuron_code_scale);
+}
+
+tpu::ConvStage tpu_dense_stage(const QuantisedDense& quantised, std::size_t inputs,
+                               const std::string& name) {
+  const std::size_t outputs = quantised.bias_codes.size();
+  tpu::ConvStage stage(name, tpu::FilterBank(outputs, 1, 1, inputs, quantised.weight_codes),
+                       {1, 1, 0, 0}, tpu::Requantisation{});
+  stage.bias = quantised.bias_codes;
+  return stage;
 }
 
 tpu::ConvStage tpu_stage(const Conv2d<float>& conv, const QuantisedConv& quantised,
