@@ -16,6 +16,7 @@ int run_dataset(const std::vector<std::string>& args);
 int run_merge(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_nn(const std::vector<std::string>& args);
+int run_cosim(const std::vector<std::string>& args);
 
 std::span<const Command> commands() {
   static constexpr std::array table{
@@ -33,6 +34,7 @@ std::span<const Command> commands() {
       Command{"tpu", "systolic-array TPU model: SCALE-Sim-compatible cycles and reports", run_tpu},
       Command{"train", "train a CNN on an image dataset (float or hardware-aware)", run_train},
       Command{"nn", "CNN model files: accuracy per back-end, SCALE-Sim topology", run_nn},
+      Command{"cosim", "TPU-IMAC co-simulation of a CNN against its TPU-only baseline", run_cosim},
       Command{"montecarlo", "Monte Carlo of a crossbar tile under device non-idealities",
               run_montecarlo},
       Command{"dataset", "write a resumable HDF5 dataset of a Monte Carlo campaign", run_dataset},

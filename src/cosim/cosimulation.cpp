@@ -1,0 +1,273 @@
+#include "imcosim/cosim/cosimulation.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <limits>
+#include <sstream>
+
+#include "design_figures.hpp"
+#include "imcosim/cosim/error.hpp"
+#include "imcosim/device/random_stream.hpp"
+#include "imcosim/device/tile_devices.hpp"
+#include "imcosim/imac/deck.hpp"
+#include "imcosim/imac/fast_evaluation.hpp"
+#include "imcosim/imac/spice_evaluation.hpp"
+#include "imcosim/nn/dataset.hpp"
+#include "imcosim/nn/evaluation.hpp"
+#include "imcosim/nn/imac_circuit.hpp"
+
+namespace imcosim::cosim {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// A model file named by a configuration key; its errors name the key.
+nn::ModelFile read_model(const std::filesystem::path& path, const std::string& key) {
+  try {
+    return nn::read_model_file(path);
+  } catch (const Error& error) {
+    throw CosimError(ErrorKind::bad_input, key + ": " + error.what());
+  }
+}
+
+// The int8 deployment of a model: its stored ranges, or (a float model) batch norms folded and
+// ranges calibrated on training images, as `imcosim nn evaluate --backend int8` does.
+nn::HybridNetwork int8_network(const nn::ModelFile& model, const CosimConfig& config) {
+  if (model.network.precision() != nn::Precision::float32) {
+    nn::HybridNetwork network = model.network.as_float();
+    network.set_ranges(model.network.ranges());
+    return network;
+  }
+  nn::HybridNetwork network = model.network.with_batch_norm_folded();
+  network.quantise(nn::load_dataset(config.dataset, nn::DatasetSplit::train),
+                   config.calibration_images);
+  return network;
+}
+
+void check_fits(const nn::HybridNetwork& network, const nn::ImageDataset& dataset,
+                const std::string& key) {
+  try {
+    nn::check_dataset_fits(network, dataset);
+  } catch (const Error& error) {
+    throw CosimError(ErrorKind::bad_input, key + ": " + error.what());
+  }
+}
+
+std::size_t argmax(const std::vector<float>& scores) {
+  return static_cast<std::size_t>(std::max_element(scores.begin(), scores.end()) - scores.begin());
+}
+
+std::vector<std::size_t> classes_of(const imac::ImacEvaluation& evaluation) {
+  std::vector<std::size_t> classes;
+  for (const auto c : evaluation.predicted_class) {
+    classes.push_back(static_cast<std::size_t>(std::max<Eigen::Index>(c, 0)));
+  }
+  return classes;
+}
+
+// The circuit the TPU-IMAC model runs on: the configuration's, else the one it was trained on.
+imac::ImacParameters circuit_parameters(const nn::ModelFile& model, const CosimConfig& config) {
+  if (config.circuit) {
+    return *config.circuit;
+  }
+  const auto stored = model.settings.find("imac_config");
+  if (stored == model.settings.end() || stored->second.empty()) {
+    return {};
+  }
+  std::istringstream text(stored->second);
+  return imac::parse_parameters(text, config.tpu_imac_model.string() + ": its IMAC configuration");
+}
+
+// One draw of every device of `nominal` from `model`, in the order of with_programmed_devices.
+imac::ImacNetwork programmed_network(const imac::ImacNetwork& nominal,
+                                     const device::DeviceModel& model, std::uint64_t seed) {
+  device::RandomStream stream(seed);
+  return nominal.with_programmed_devices(
+      [&](std::size_t, std::size_t, const Eigen::MatrixXd& target) {
+        return device::program_tile(model, target, stream).programmed_g_siemens;
+      });
+}
+
+}  // namespace
+
+CosimResult run_cosimulation(const CosimConfig& config, const CosimResources& resources) {
+  const auto progress = [&](const std::string& line) {
+    if (resources.on_progress) {
+      resources.on_progress(line);
+    }
+  };
+  if (resources.pool == nullptr) {
+    throw CosimError(ErrorKind::runtime, "the co-simulation needs ngspice workers");
+  }
+  CosimResult result;
+
+  // 1. The test images and the two models, each checked against the images.
+  nn::ImageDataset dataset = nn::load_dataset(config.dataset, nn::DatasetSplit::test);
+  if (config.test_images > 0 && config.test_images < dataset.size()) {
+    dataset = dataset.subset(0, config.test_images);
+  }
+  result.images = dataset.size();
+  const auto baseline_file = read_model(config.tpu_only_model, "[tpu_only] model");
+  const auto hybrid_file = read_model(config.tpu_imac_model, "[tpu_imac] model");
+  if (!hybrid_file.imac_encoding) {
+    throw CosimError(ErrorKind::bad_input,
+                     "[tpu_imac] model: " + config.tpu_imac_model.string() +
+                         " has no IMAC part; train it with imcosim train --precision imac-ideal");
+  }
+  const nn::HybridNetwork baseline = int8_network(baseline_file, config);
+  nn::HybridNetwork hybrid = int8_network(hybrid_file, config);
+  check_fits(baseline, dataset, "[tpu_only] model " + config.tpu_only_model.string());
+  check_fits(hybrid, dataset, "[tpu_imac] model " + config.tpu_imac_model.string());
+  result.model_name = hybrid.architecture().name();
+  const std::size_t classes = hybrid.architecture().class_count();
+  const auto add_accuracy = [&](const std::string& name, std::vector<std::size_t> predicted,
+                                std::uint64_t seed) {
+    auto record = nn::evaluation_record(dataset, predicted, classes);
+    progress(name + ": " + std::to_string(100.0 * record.accuracy).substr(0, 5) + " %");
+    result.accuracies.push_back({name, std::move(record), std::move(predicted), seed});
+  };
+
+  // 2. TPU-only: every image through the whole model on the TPU model, and the trainer's int8
+  //    forward of the same network beside it.
+  progress("TPU-only: " + std::to_string(dataset.size()) + " images on the TPU model");
+  auto start = Clock::now();
+  const tpu::TpuModel tpu(config.architecture.array, config.architecture.dataflow);
+  const nn::TpuProgram baseline_program = baseline.tpu_program();
+  std::vector<std::size_t> tpu_only(dataset.size());
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::size_t k = 0; k < dataset.size(); ++k) {
+    const auto split = baseline.run_tpu_part(
+        tpu, baseline_program, baseline.input_codes(dataset.image(k)), tpu::ExecutionMode::fast);
+    tpu_only[k] =
+        argmax(baseline.run_fc_on_tpu(tpu, baseline_program, split, tpu::ExecutionMode::fast));
+  }
+  result.tpu_seconds += seconds_since(start);
+  const auto trainer = nn::predict(baseline, dataset);
+  for (std::size_t k = 0; k < dataset.size(); ++k) {
+    result.tpu_only_mismatches += trainer[k] != tpu_only[k] ? 1U : 0U;
+  }
+  add_accuracy("tpu-only float", nn::predict(baseline.as_float(), dataset), 0);
+  add_accuracy("tpu-only int8", std::move(tpu_only), 0);
+
+  // 3. TPU-IMAC, TPU part: the conv layers on the same TPU model, then the DAC.
+  progress("TPU-IMAC: the conv layers of " + std::to_string(dataset.size()) + " images");
+  start = Clock::now();
+  nn::TpuProgram hybrid_program;
+  hybrid_program.conv_stages = hybrid.tpu_stages();
+  std::vector<tpu::Int8FeatureMap> split_codes(dataset.size());
+#pragma omp parallel for schedule(dynamic, 16)
+  for (std::size_t k = 0; k < dataset.size(); ++k) {
+    split_codes[k] = hybrid.run_tpu_part(tpu, hybrid_program, hybrid.input_codes(dataset.image(k)),
+                                         tpu::ExecutionMode::fast);
+  }
+  result.tpu_seconds += seconds_since(start);
+
+  // 4. The IMAC part: the neuron characterised once; the trainer's ideal-wire circuit, the exact
+  //    fast path with the configured wires, and the device draws.
+  const imac::ImacParameters parameters = circuit_parameters(hybrid_file, config);
+  progress("IMAC: characterising the neuron (ngspice, or the cache)");
+  const imac::NeuronTable neuron_table = imac::characterise_neuron(
+      *resources.pool, imac::neuron_circuit(parameters), imac::neuron_grid_for(parameters),
+      resources.neuron_cache_directory);
+  add_accuracy("tpu-imac float", nn::predict(hybrid.as_float(), dataset), 0);
+  {
+    auto ideal = parameters;
+    ideal.wire_model = imac::WireModel::ideal;
+    std::vector<Eigen::Index> sizes;
+    for (const auto size : hybrid.architecture().imac_sizes()) {
+      sizes.push_back(static_cast<Eigen::Index>(size));
+    }
+    hybrid.attach_imac(std::make_shared<const nn::ImacCircuit>(ideal, neuron_table, sizes,
+                                                               *hybrid_file.imac_encoding),
+                       hybrid_file.dac);
+  }
+  const Eigen::MatrixXd inputs_volt = hybrid.dac_volts(split_codes);
+  add_accuracy("tpu-imac ideal wires", nn::predict(hybrid, dataset), 0);
+  start = Clock::now();
+  progress("IMAC: the exact fast path with " +
+           std::string(imac::wire_model_name(parameters.wire_model)) + " wires");
+  const imac::ImacNetwork circuit(hybrid.imac_model(), parameters);
+  const imac::FastEvaluator evaluator(circuit, neuron_table);
+  const imac::ImacEvaluation fast = evaluator.evaluate(inputs_volt);
+  result.imac_seconds += seconds_since(start);
+  result.imac_static_power_watt = fast.power_watt.mean();
+  add_accuracy(std::string("tpu-imac ") + imac::wire_model_name(parameters.wire_model) + " wires",
+               classes_of(fast), 0);
+  if (config.device_draws > 0) {
+    auto device_parameters = config.device;
+    device_parameters.g_min_siemens = 1.0 / parameters.r_high_ohm;
+    device_parameters.g_max_siemens = 1.0 / parameters.r_low_ohm;
+    const device::DeviceModel devices(device_parameters, config.file.string() + ": [device]");
+    for (std::int64_t draw = 0; draw < config.device_draws; ++draw) {
+      start = Clock::now();
+      const std::uint64_t seed = device::derive_seed(config.seed, static_cast<std::uint64_t>(draw));
+      const imac::FastEvaluator varied(programmed_network(circuit, devices, seed), neuron_table);
+      const auto evaluation = varied.evaluate(inputs_volt);
+      result.imac_seconds += seconds_since(start);
+      add_accuracy("tpu-imac device draw " + std::to_string(draw), classes_of(evaluation), seed);
+    }
+  }
+
+  // 5. ngspice: the check on every N-th image, and the transients that measure the latency.
+  start = Clock::now();
+  if (config.spice_every > 0) {
+    SpiceCheck check;
+    check.analysis = std::string(imac::imac_analysis_name(config.spice_analysis));
+    for (std::size_t k = 0; k < dataset.size(); k += static_cast<std::size_t>(config.spice_every)) {
+      check.images.push_back(k);
+    }
+    progress("ngspice: the FC part of " + std::to_string(check.images.size()) + " images (" +
+             check.analysis + ")");
+    Eigen::MatrixXd checked(static_cast<Eigen::Index>(check.images.size()), inputs_volt.cols());
+    check.fast_volt.resize(checked.rows(), fast.outputs_volt.cols());
+    for (std::size_t i = 0; i < check.images.size(); ++i) {
+      checked.row(static_cast<Eigen::Index>(i)) =
+          inputs_volt.row(static_cast<Eigen::Index>(check.images[i]));
+      check.fast_volt.row(static_cast<Eigen::Index>(i)) =
+          fast.outputs_volt.row(static_cast<Eigen::Index>(check.images[i]));
+    }
+    imac::SpiceEvaluationOptions options;
+    options.analysis = config.spice_analysis;
+    options.samples_per_run = 1;
+    options.on_progress = [&](Eigen::Index done, Eigen::Index all) {
+      progress("ngspice: " + std::to_string(done) + " of " + std::to_string(all) + " images");
+    };
+    const auto spice = imac::evaluate_with_spice(*resources.pool, circuit, checked, options);
+    check.spice_volt = spice.outputs_volt;
+    check.max_difference_volt = (check.spice_volt - check.fast_volt).cwiseAbs().maxCoeff();
+    for (std::size_t i = 0; i < check.images.size(); ++i) {
+      check.equal_classes +=
+          spice.predicted_class[i] == fast.predicted_class[check.images[i]] ? 1U : 0U;
+    }
+    result.spice_check = std::move(check);
+  }
+  result.imac_latency_s = std::numeric_limits<double>::quiet_NaN();
+  result.imac_power_watt = std::numeric_limits<double>::quiet_NaN();
+  if (config.latency_images > 0) {
+    const auto count = std::min<Eigen::Index>(config.latency_images, inputs_volt.rows());
+    progress("ngspice: transients of " + std::to_string(count) + " images for the IMAC latency");
+    imac::SpiceEvaluationOptions options;
+    options.analysis = imac::ImacAnalysis::transient;
+    options.samples_per_run = 1;
+    const auto transient =
+        imac::evaluate_with_spice(*resources.pool, circuit, inputs_volt.topRows(count), options);
+    result.imac_latency_s = transient.latency_s.maxCoeff();
+    result.imac_power_watt = transient.power_watt.mean();
+  }
+  result.spice_seconds = seconds_since(start);
+
+  // 6. The figures of both designs.
+  result.tpu_only =
+      tpu_only_figures(baseline, baseline_program, tpu, config.architecture, config.costs);
+  result.tpu_imac = tpu_imac_figures(hybrid, hybrid_program, tpu, config.architecture, config.costs,
+                                     circuit, result.imac_latency_s, result.imac_power_watt);
+  return result;
+}
+
+}  // namespace imcosim::cosim
