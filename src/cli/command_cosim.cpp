@@ -45,6 +45,7 @@ void print_summary(const cosim::CosimResult& result) {
 int run_cosim(const std::vector<std::string>& args) {
   std::string config_path;
   std::string output;
+  std::vector<std::string> overrides;
   CommandSyntax syntax(
       "cosim", "CONFIG.ini -o OUTDIR [options]",
       "Runs every test image through the TPU-only design (the whole CNN on the TPU model, FC\n"
@@ -55,7 +56,10 @@ int run_cosim(const std::vector<std::string>& args) {
       "area of both (docs/cosim.md defines every key and figure).");
   syntax.options.add_options()                                                              //
       ("config", po::value(&config_path)->required(), "co-simulation configuration (INI)")  //
-      ("output,o", po::value(&output)->required(), "directory for the results");
+      ("output,o", po::value(&output)->required(), "directory for the results")             //
+      ("set", po::value(&overrides)->composing(),
+       "section.key=value: replaces the configuration's setting (repeatable; a path is "
+       "relative to the working directory)");
   syntax.positional.add("config", 1);
   add_thread_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
@@ -65,7 +69,7 @@ int run_cosim(const std::vector<std::string>& args) {
     return 0;
   }
   apply_thread_option(*values);
-  const auto config = cosim::read_cosim_config(config_path);
+  const auto config = cosim::read_cosim_config(config_path, overrides);
   spice::WorkerPool pool(worker_pool_options(*values));
   const Stopwatch clock;
   cosim::CosimResources resources;

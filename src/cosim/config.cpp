@@ -4,6 +4,7 @@
 #include <cmath>
 #include <fstream>
 #include <iomanip>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -88,13 +89,16 @@ po::options_description config_keys() {
 
 class Keys {
  public:
-  Keys(const po::variables_map& values, std::string file)
-      : values_(values), file_(std::move(file)) {}
+  Keys(const po::variables_map& values, std::string file, std::set<std::string> overridden)
+      : values_(values), file_(std::move(file)), overridden_(std::move(overridden)) {}
 
   [[nodiscard]] CosimError error(const std::string& key, const std::string& problem) const {
     return {ErrorKind::bad_input, where(key) + " " + problem};
   }
   [[nodiscard]] std::string where(const std::string& key) const {
+    if (overridden_.contains(key)) {
+      return "--set " + key;
+    }
     return file_ + ": [" + key.substr(0, key.find('.')) + "] " + key.substr(key.find('.') + 1);
   }
   [[nodiscard]] bool given(const std::string& key) const {
@@ -111,12 +115,13 @@ class Keys {
   [[nodiscard]] std::filesystem::path existing_file(const std::string& key,
                                                     const std::filesystem::path& config) const {
     const auto text = get<std::string>(key);
-    const auto resolved = config.parent_path() / text;
+    const bool overridden = overridden_.contains(key);
+    const auto resolved = overridden ? std::filesystem::path(text) : config.parent_path() / text;
     std::error_code status;
     if (!std::filesystem::is_regular_file(resolved, status)) {
-      throw error(key, "= '" + text + "': " + resolved.string() +
-                           " does not exist (a relative path is relative to the configuration "
-                           "file)");
+      throw error(key, "= '" + text + "': " + resolved.string() + " does not exist (a relative " +
+                           "path is relative to " +
+                           (overridden ? "the working directory)" : "the configuration file)"));
     }
     return resolved;
   }
@@ -132,6 +137,7 @@ class Keys {
  private:
   const po::variables_map& values_;
   std::string file_;
+  std::set<std::string> overridden_;
 };
 
 // The array: a SCALE-Sim .cfg, or the keys (SCALE-Sim's defaults where none is given).
@@ -218,14 +224,36 @@ std::string number_text(double value) {
 
 }  // namespace
 
-CosimConfig read_cosim_config(const std::filesystem::path& path) {
+CosimConfig read_cosim_config(const std::filesystem::path& path,
+                              const std::vector<std::string>& overrides) {
   const std::string file = path.string();
-  // 1. Parse the INI file against the declared keys; anything undeclared is an error.
+  // 1. Parse the overrides, then the INI file, against the declared keys; anything undeclared is
+  //    an error. A value stored first wins, so an override replaces the file's setting.
   std::ifstream stream(path);
   if (!stream) {
     throw CosimError(ErrorKind::bad_input, file + ": cannot open the configuration file");
   }
   po::variables_map values;
+  std::set<std::string> overridden;
+  std::ostringstream override_text;
+  for (const auto& setting : overrides) {
+    const auto equals = setting.find('=');
+    const auto dot = setting.find('.');
+    if (equals == std::string::npos || dot == std::string::npos || dot > equals) {
+      throw CosimError(ErrorKind::bad_input, "--set '" + setting + "': expected section.key=value");
+    }
+    const std::string key = setting.substr(0, equals);
+    overridden.insert(key);
+    override_text << '[' << key.substr(0, dot) << "]\n"
+                  << key.substr(dot + 1) << " = " << setting.substr(equals + 1) << '\n';
+  }
+  try {
+    std::istringstream override_stream(override_text.str());
+    po::store(po::parse_config_file(override_stream, config_keys(), false), values);
+  } catch (const po::error& error) {
+    throw CosimError(ErrorKind::bad_input,
+                     std::string("--set: ") + error.what() + " (see docs/cosim.md for every key)");
+  }
   try {
     po::store(po::parse_config_file(stream, config_keys(), false), values);
     po::notify(values);
@@ -233,7 +261,7 @@ CosimConfig read_cosim_config(const std::filesystem::path& path) {
     throw CosimError(ErrorKind::bad_input,
                      file + ": " + error.what() + " (see docs/cosim.md for every key)");
   }
-  const Keys keys(values, file);
+  const Keys keys(values, file, std::move(overridden));
 
   // 2. Convert and check each section.
   CosimConfig config;

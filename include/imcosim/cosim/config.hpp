@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "imcosim/cosim/cost_model.hpp"
 #include "imcosim/device/device_model.hpp"
@@ -51,7 +52,10 @@ struct CosimConfig {
   CostParameters costs;
 };
 
-[[nodiscard]] CosimConfig read_cosim_config(const std::filesystem::path& path);
+// `overrides` are "section.key=value" settings that replace the file's (a path among them is
+// relative to the working directory): one configuration, many runs (sweeps, the main job).
+[[nodiscard]] CosimConfig read_cosim_config(const std::filesystem::path& path,
+                                            const std::vector<std::string>& overrides = {});
 
 // Every setting, one "section.key = value" line each in a fixed order (doubles with 17
 // significant digits): stored with the results, so that a run can be traced and repeated.
