@@ -35,7 +35,8 @@ void print_summary(const cosim::CosimResult& result) {
               << " of " << check.images.size() << '\n';
   }
   std::cout << std::defaultfloat << std::setprecision(6) << "  time: TPU model "
-            << result.tpu_seconds << " s, IMAC fast path " << result.imac_seconds << " s, ngspice "
+            << result.tpu_only_seconds << " s (TPU-only) and " << result.tpu_imac_tpu_seconds
+            << " s (TPU-IMAC conv layers), IMAC fast path " << result.imac_seconds << " s, ngspice "
             << result.spice_seconds << " s\n\n"
             << cosim::comparison_table_markdown(result);
 }

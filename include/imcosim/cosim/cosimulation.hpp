@@ -72,8 +72,10 @@ struct CosimResult {
   double imac_latency_s = 0.0;
   double imac_power_watt = 0.0;
   double imac_static_power_watt = 0.0;  // fast path, mean over the test images
-  // Where the time went, seconds.
-  double tpu_seconds = 0.0;
+  // Where the time went, seconds: the TPU model for TPU-only (whole model) and for TPU-IMAC
+  // (conv layers), the IMAC fast path (parasitics and device draws), ngspice.
+  double tpu_only_seconds = 0.0;
+  double tpu_imac_tpu_seconds = 0.0;
   double imac_seconds = 0.0;
   double spice_seconds = 0.0;
 
