@@ -95,7 +95,8 @@ int main(int argc, char** argv) {
   const auto result = cosim::run_cosimulation(config, {&pool, directory / "cache", {}});
   const double run_s = seconds_since(start);
   start = Clock::now();
-  cosim::write_results(directory / "out", result, {cosim::canonical_text(config), "", "bench"});
+  cosim::write_results(directory / "out", result, config,
+                       {cosim::canonical_text(config), "", "bench"});
   const double write_s = seconds_since(start);
   const double other_s = run_s - result.tpu_only_seconds - result.tpu_imac_tpu_seconds -
                          result.imac_seconds - result.spice_seconds;

@@ -85,7 +85,7 @@ int run_cosim(const std::vector<std::string>& args) {
   for (const auto& arg : args) {
     command += " " + arg;
   }
-  cosim::write_results(output, result,
+  cosim::write_results(output, result, config,
                        {cosim::canonical_text(config), spice::ngspice_version(pool), command});
   print_summary(result);
   std::cout << "\nwrote " << output << "/cosim.h5, table.md, table.csv, layers.csv\n";

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <limits>
 #include <sstream>
 
@@ -71,16 +72,24 @@ std::vector<std::size_t> classes_of(const imac::ImacEvaluation& evaluation) {
   return classes;
 }
 
-// The circuit the TPU-IMAC model runs on: the configuration's, else the one it was trained on.
+// The configuration text of the circuit the TPU-IMAC model runs on: the configuration's circuit
+// file, else the one the model was trained on (empty: the reference circuit).
+std::string circuit_text(const nn::ModelFile& model, const CosimConfig& config) {
+  if (!config.circuit_file.empty()) {
+    std::ifstream file(config.circuit_file);
+    std::ostringstream text;
+    text << file.rdbuf();
+    return text.str();
+  }
+  const auto stored = model.settings.find("imac_config");
+  return stored == model.settings.end() ? std::string() : stored->second;
+}
+
 imac::ImacParameters circuit_parameters(const nn::ModelFile& model, const CosimConfig& config) {
   if (config.circuit) {
     return *config.circuit;
   }
-  const auto stored = model.settings.find("imac_config");
-  if (stored == model.settings.end() || stored->second.empty()) {
-    return {};
-  }
-  std::istringstream text(stored->second);
+  std::istringstream text(circuit_text(model, config));
   return imac::parse_parameters(text, config.tpu_imac_model.string() + ": its IMAC configuration");
 }
 
@@ -219,6 +228,14 @@ CosimResult run_cosimulation(const CosimConfig& config, const CosimResources& re
   progress("IMAC: the exact fast path with " +
            std::string(imac::wire_model_name(parameters.wire_model)) + " wires");
   const imac::ImacNetwork circuit(hybrid.imac_model(), parameters);
+  {
+    std::vector<std::int64_t> labels(dataset.size());
+    for (std::size_t k = 0; k < dataset.size(); ++k) {
+      labels[k] = dataset.label(k);
+    }
+    result.fc_part =
+        FcPart{hybrid.imac_model(), circuit_text(hybrid_file, config), inputs_volt, labels};
+  }
   const imac::FastEvaluator evaluator(circuit, neuron_table);
   const imac::ImacEvaluation fast =
       evaluate_in_chunks(evaluator, inputs_volt, progress, "IMAC fast path");

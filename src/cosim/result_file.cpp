@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "imcosim/cosim/error.hpp"
+#include "imcosim/cosim/fc_campaign.hpp"
 #include "imcosim/io/atomic_file.hpp"
 #include "imcosim/io/hdf5.hpp"
 #include "imcosim/version.hpp"
@@ -236,7 +237,7 @@ std::string layer_costs_csv(const CosimResult& result) {
 }
 
 void write_results(const std::filesystem::path& directory, const CosimResult& result,
-                   const RunProvenance& provenance) {
+                   const CosimConfig& config, const RunProvenance& provenance) {
   std::error_code status;
   std::filesystem::create_directories(directory, status);
   if (status || !std::filesystem::is_directory(directory)) {
@@ -247,6 +248,9 @@ void write_results(const std::filesystem::path& directory, const CosimResult& re
   write_text(directory / "table.csv", comparison_table_csv(result));
   write_text(directory / "table.md", comparison_table_markdown(result));
   write_text(directory / "layers.csv", layer_costs_csv(result));
+  if (result.fc_part) {
+    write_fc_campaign(directory / "fc-part", *result.fc_part, config);
+  }
 }
 
 }  // namespace imcosim::cosim

@@ -109,6 +109,18 @@ TEST(Cosim, SmallCnnEndToEndAgreesWithTheTrainerAndNgspice) {
                   ",); assert f['designs/tpu-only/layers'].shape == (3, 6); "
                   "assert 'seed = 1' in f.attrs['configuration']\"");
   EXPECT_EQ(read.exit_code, 0) << read.output;
+  // The FC part as a network campaign: a Monte Carlo dataset over its devices.
+  const auto sweep = (scratch.path() / "sweep.h5").string();
+  const auto campaign = run_command(cli + " dataset " + (output / "fc-part/campaign.ini").string() +
+                                    " -o " + sweep + " --cache-dir " +
+                                    testing::shared_neuron_cache());
+  ASSERT_EQ(campaign.exit_code, 0) << campaign.output;
+  const auto swept = run_command(
+      std::string(IMCOSIM_PYTHON) + " -c \"import h5py; f = h5py.File('" + sweep +
+      "', 'r'); p = f['predicted_class/fast']; assert p.shape == (" + std::to_string(images) +
+      ", 1), p.shape; g = h5py.File('" + (output / "fc-part/inputs.h5").string() +
+      "', 'r'); assert g['labels'].shape == (" + std::to_string(images) + ",)\"");
+  EXPECT_EQ(swept.exit_code, 0) << swept.output;
   std::ifstream table(output / "table.md");
   const std::string markdown((std::istreambuf_iterator<char>(table)), {});
   EXPECT_NE(markdown.find("| latency per inference (us) |"), std::string::npos) << markdown;

@@ -8,10 +8,12 @@
 #include <Eigen/Core>
 #include <filesystem>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "imcosim/cosim/config.hpp"
+#include "imcosim/imac/model.hpp"
 #include "imcosim/nn/model_file.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 
@@ -58,6 +60,15 @@ struct SpiceCheck {
   std::size_t equal_classes = 0;
 };
 
+// The TPU-IMAC design's FC part as a network campaign's subject (docs/campaign.md): what the
+// co-simulation hands to `imcosim dataset` for Monte Carlo sweeps over devices.
+struct FcPart {
+  imac::ImacModel model;        // the FC part, weights as the circuit holds them
+  std::string circuit_text;     // its circuit configuration (INI; empty: the reference circuit)
+  Eigen::MatrixXd inputs_volt;  // every test image at the split, after the DAC [images][n_in]
+  std::vector<std::int64_t> labels;
+};
+
 struct CosimResult {
   std::string model_name;
   std::size_t images = 0;
@@ -68,6 +79,7 @@ struct CosimResult {
   DesignFigures tpu_only;
   DesignFigures tpu_imac;
   std::optional<SpiceCheck> spice_check;
+  std::optional<FcPart> fc_part;
   // IMAC latency and power from the ngspice transients (NaN without latency_images).
   double imac_latency_s = 0.0;
   double imac_power_watt = 0.0;

@@ -24,9 +24,10 @@ struct RunProvenance {
 // Every layer of both designs: design, layer, unit, cycles, latency, MACs, SRAM, DRAM, energy.
 [[nodiscard]] std::string layer_costs_csv(const CosimResult& result);
 
-// Writes OUTDIR/cosim.h5, OUTDIR/table.csv, OUTDIR/table.md and OUTDIR/layers.csv, each
-// atomically (a failure leaves any earlier file in place). Throws io::IoError or CosimError.
+// Writes OUTDIR/cosim.h5, OUTDIR/table.csv, OUTDIR/table.md, OUTDIR/layers.csv and the FC part
+// as a network campaign in OUTDIR/fc-part/ (fc_campaign.hpp), each file atomically (a failure
+// leaves any earlier file in place). Throws io::IoError or CosimError.
 void write_results(const std::filesystem::path& directory, const CosimResult& result,
-                   const RunProvenance& provenance);
+                   const CosimConfig& config, const RunProvenance& provenance);
 
 }  // namespace imcosim::cosim
