@@ -125,12 +125,15 @@ int run_train(const std::vector<std::string>& args) {
   }
   std::unique_ptr<spice::WorkerPool> pool;
   std::shared_ptr<nn::ImacCircuit> circuit;  // --wires exact
+  bool wired = false;                        // ... with a wire model other than ideal
   if (precision == "imac-ideal" || model.imac_encoding) {
     pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
     const auto encoding = model.imac_encoding ? *model.imac_encoding : imac_encoding(*values);
     if (wires == "exact") {
       circuit =
           attach_wired_circuit(*values, model.network, encoding, *pool, stored_imac_config(model));
+      wired = imac_circuit_parameters(*values, stored_imac_config(model)).wire_model !=
+              imac::WireModel::ideal;
     } else {
       attach_ideal_circuit(*values, model.network, encoding, *pool, stored_imac_config(model));
     }
@@ -202,7 +205,8 @@ int run_train(const std::vector<std::string>& args) {
   }
   model.settings["dataset"] = train_set.source();
   model.evaluations.clear();
-  model.evaluations[nn::precision_name(model.network.precision())] =
+  // With wire parasitics the trainer's circuit is the fast path's (nn evaluate --backend imac).
+  model.evaluations[wired ? "imac" : nn::precision_name(model.network.precision())] =
       nn::evaluate(model.network, test_set);
   nn::write_model_file(output, model);
   std::cout << "imcosim train: test accuracy " << std::setprecision(2)

@@ -541,7 +541,8 @@ void ImacCircuit::Model::factor_jacobian(const LayerPlan& plan, TapeLayer& layer
       }
       const Saturation sat = tile_saturation(plan, layer, states, row, p, q);
       const TapeTile& tile = layer.tiles[static_cast<std::size_t>(p * v + q)];
-      const Eigen::MatrixXd rows_w = tile.y_rs.topRows(inputs) * sat.w;  // Y_rs A^-1 U
+      const Eigen::MatrixXd rows_w =
+          tile.rows_a_inverse.topRows(inputs)(Eigen::all, sat.lines);  // Y_rs A^-1 U
       jacobian.noalias() -=
           rows_w * sat.s_lu.solve(sat.v_transpose * tile.k_linear.leftCols(inputs));
     }
