@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <mutex>
 #include <numeric>
 #include <string>
 
@@ -92,7 +93,8 @@ struct ImacTape::Data {
     Eigen::MatrixXd k_linear;
     Eigen::MatrixXd rows_a_inverse;
   };
-  struct Layer {
+  // What one layer's weights program, shared by every batch on the same weights.
+  struct Programmed {
     Eigen::MatrixXd weight;  // the weight values (for the straight-through slopes)
     Eigen::VectorXd bias;
     Eigen::MatrixXd g_siemens;  // (n_in + 1) x 2n: row i (bias row n_in), column 2j "+", 2j+1 "-"
@@ -101,6 +103,9 @@ struct ImacTape::Data {
     // layers > 0, d i_rows / d v_rows over its input rows with every amplifier linear.
     std::vector<Eigen::MatrixXd> y_rr;
     std::vector<Eigen::MatrixXd> y_eff_linear;
+  };
+  struct Layer {
+    std::shared_ptr<const Programmed> programmed;
     Eigen::MatrixXd rows_volt;  // K x (n_in + 1), bias column at vdd
     LineSolution lines;
     Eigen::MatrixXd neuron_in_volt;  // K x n
@@ -134,6 +139,7 @@ namespace {
 
 using TapeLayer = ImacTape::Data::Layer;
 using TapeTile = ImacTape::Data::Tile;
+using Programmed = ImacTape::Data::Programmed;
 
 // Line ends terminated by linear amplifiers: the currents into the amplifiers are
 // T_linear v_lines. Line a sinks V_a / (r_in + r_f) to ground; line b sinks (V_b - V_o) /
@@ -155,13 +161,23 @@ Eigen::MatrixXd linear_terminations(const LayerPlan& plan, Eigen::Index neurons)
 // (A + U V^T)^-1 = A^-1 - W S^-1 V^T A^-1 with W = A^-1 U and S = I + V^T W, as the fast path
 // does (src/imac/fast_evaluation.cpp).
 struct Saturation {
-  std::vector<Eigen::Index> lines;  // line b of each saturated amplifier, in the tile
-  Eigen::MatrixXd v_transpose;      // saturated x s
-  Eigen::VectorXd t0;               // s
-  Eigen::MatrixXd w;                // A^-1 U: s x saturated
+  std::vector<Eigen::Index> lines;    // line b of each saturated amplifier, in the tile
+  std::vector<Eigen::Index> a_lines;  // its line a
+  double v_scale = 0.0;               // V^T's row k: v_scale (e_a - e_b)^T
+  Eigen::VectorXd t0;                 // s
+  Eigen::MatrixXd w;                  // A^-1 U: s x saturated
   Eigen::PartialPivLU<Eigen::MatrixXd> s_lu;
 
   [[nodiscard]] bool empty() const { return lines.empty(); }
+  // V^T x, from V^T's two entries per row.
+  template <typename Matrix>
+  [[nodiscard]] Eigen::MatrixXd v_transpose_times(const Matrix& x) const {
+    Eigen::MatrixXd product(static_cast<Eigen::Index>(lines.size()), x.cols());
+    for (std::size_t k = 0; k < lines.size(); ++k) {
+      product.row(static_cast<Eigen::Index>(k)) = v_scale * (x.row(a_lines[k]) - x.row(lines[k]));
+    }
+    return product;
+  }
 };
 
 // `states`: the tile's amplifiers (its neurons in order).
@@ -176,23 +192,22 @@ Saturation saturation(const LayerPlan& plan, const TapeTile& tile, const Amplifi
     return result;
   }
   const double g = plan.g_line_siemens;
-  result.v_transpose.setZero(saturated, lines);
+  result.v_scale = g * plan.kappa_beta;
   result.w.resize(lines, saturated);
   for (Eigen::Index j = 0; j < neurons; ++j) {
     if (states[j] == AmplifierState::linear) {
       continue;
     }
     const auto k = static_cast<Eigen::Index>(result.lines.size());
-    result.v_transpose(k, plan.line_a(j)) = g * plan.kappa_beta;
-    result.v_transpose(k, plan.line_b(j)) = -g * plan.kappa_beta;
     const double rail =
         states[j] == AmplifierState::high ? parameters.vdd_volt : parameters.vss_volt;
     result.t0(plan.line_b(j)) = -g * rail;
     result.w.col(k) = tile.a_inverse.col(plan.line_b(j));
     result.lines.push_back(plan.line_b(j));
+    result.a_lines.push_back(plan.line_a(j));
   }
   result.s_lu.compute(Eigen::MatrixXd::Identity(saturated, saturated) +
-                      result.v_transpose * result.w);
+                      result.v_transpose_times(result.w));
   return result;
 }
 
@@ -218,6 +233,16 @@ AmplifierState consistent_state(const LayerPlan& plan, const imac::ImacParameter
 }  // namespace
 
 struct ImacCircuit::Model {
+  Model(imac::ImacParameters parameters_, imac::NeuronTable neuron_,
+        std::vector<Eigen::Index> sizes_, imac::WeightEncoding encoding_, int levels_,
+        std::vector<LayerPlan> plans_)
+      : parameters(std::move(parameters_)),
+        neuron(std::move(neuron_)),
+        sizes(std::move(sizes_)),
+        encoding(encoding_),
+        levels(levels_),
+        plans(std::move(plans_)) {}
+
   imac::ImacParameters parameters;
   imac::NeuronTable neuron;
   std::vector<Eigen::Index> sizes;
@@ -228,6 +253,11 @@ struct ImacCircuit::Model {
   // last refresh_wires, (m + s) x (m + s) with the rows first. Empty with ideal wires, and
   // before the first refresh.
   std::vector<std::vector<Eigen::MatrixXd>> wire_correction;
+  // The last programming (per layer) and whether it was of continuous weights; cleared by
+  // refresh_wires. Guarded by cache_mutex: forwards on several threads share it.
+  mutable std::mutex cache_mutex;
+  mutable std::vector<std::shared_ptr<const Programmed>> cache;
+  mutable bool cache_continuous = false;
 
   [[nodiscard]] bool wires() const { return parameters.wire_model != imac::WireModel::ideal; }
   [[nodiscard]] Eigen::MatrixXd run(const std::vector<imac::DenseLayer>& layers,
@@ -238,7 +268,10 @@ struct ImacCircuit::Model {
   void check_quantised(const std::vector<imac::DenseLayer>& layers) const;
   void program(const std::vector<imac::DenseLayer>& layers, bool continuous,
                ImacTape::Data& data) const;
-  void program_tiles(std::size_t l, TapeLayer& layer) const;
+  [[nodiscard]] std::shared_ptr<const Programmed> program_layer(std::size_t l,
+                                                                const imac::DenseLayer& weights,
+                                                                bool continuous) const;
+  void program_tiles(std::size_t l, Programmed& layer) const;
   void solve_lines(const LayerPlan& plan, const TapeLayer& layer, const Eigen::MatrixXd& rows_volt,
                    LineSolution& solution) const;
   void solve_boundary(std::size_t l, const Eigen::MatrixXd& v_in, ImacTape::Data& data) const;
@@ -295,8 +328,9 @@ Saturation ImacCircuit::Model::tile_saturation(const LayerPlan& plan, const Tape
     tile_states[static_cast<std::size_t>(j)] =
         static_cast<AmplifierState>(states(row, p * plan.neuron_count + span.first + j));
   }
-  return saturation(plan, layer.tiles[static_cast<std::size_t>(p * plan.tiles_per_partition() + q)],
-                    tile_states.data(), span.count, parameters);
+  return saturation(
+      plan, layer.programmed->tiles[static_cast<std::size_t>(p * plan.tiles_per_partition() + q)],
+      tile_states.data(), span.count, parameters);
 }
 
 namespace {
@@ -375,31 +409,61 @@ void ImacCircuit::Model::program(const std::vector<imac::DenseLayer>& layers, bo
                   " the wire correction must be refreshed (refresh_wires) before a forward");
   }
   data.layers.resize(layers.size());
-  for (std::size_t l = 0; l < layers.size(); ++l) {
-    const LayerPlan& plan = plans[l];
-    TapeLayer& layer = data.layers[l];
-    layer.weight = layers[l].weight;
-    layer.bias = layers[l].bias;
-    const Eigen::Index n = plan.neuron_count;
-    layer.g_siemens.resize(plan.input_count + 1, 2 * n);
-    for (Eigen::Index j = 0; j < n; ++j) {
-      for (Eigen::Index i = 0; i <= plan.input_count; ++i) {
-        const double w = i == plan.input_count ? layer.bias(j) : layer.weight(j, i);
-        const auto pair =
-            continuous ? continuous_pair(w) : imac::device_pair(w, encoding, levels, parameters);
-        layer.g_siemens(i, 2 * j) = pair.g_plus_siemens;
-        layer.g_siemens(i, 2 * j + 1) = pair.g_minus_siemens;
-      }
-    }
-    program_tiles(l, layer);
+  // The chunks of a training step share their weights: the last programming is kept.
+  std::vector<std::shared_ptr<const Programmed>> kept;
+  bool kept_continuous = false;
+  {
+    const std::scoped_lock lock(cache_mutex);
+    kept = cache;
+    kept_continuous = cache_continuous;
   }
+  const bool same =
+      kept.size() == layers.size() && kept_continuous == continuous &&
+      std::equal(layers.begin(), layers.end(), kept.begin(),
+                 [](const imac::DenseLayer& layer, const auto& programmed) {
+                   return layer.weight == programmed->weight && layer.bias == programmed->bias;
+                 });
+  if (!same) {
+    kept.clear();
+    for (std::size_t l = 0; l < layers.size(); ++l) {
+      kept.push_back(program_layer(l, layers[l], continuous));
+    }
+    const std::scoped_lock lock(cache_mutex);
+    cache = kept;
+    cache_continuous = continuous;
+  }
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    data.layers[l].programmed = kept[l];
+  }
+}
+
+std::shared_ptr<const Programmed> ImacCircuit::Model::program_layer(std::size_t l,
+                                                                    const imac::DenseLayer& weights,
+                                                                    bool continuous) const {
+  const LayerPlan& plan = plans[l];
+  auto layer = std::make_shared<Programmed>();
+  layer->weight = weights.weight;
+  layer->bias = weights.bias;
+  const Eigen::Index n = plan.neuron_count;
+  layer->g_siemens.resize(plan.input_count + 1, 2 * n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    for (Eigen::Index i = 0; i <= plan.input_count; ++i) {
+      const double w = i == plan.input_count ? layer->bias(j) : layer->weight(j, i);
+      const auto pair =
+          continuous ? continuous_pair(w) : imac::device_pair(w, encoding, levels, parameters);
+      layer->g_siemens(i, 2 * j) = pair.g_plus_siemens;
+      layer->g_siemens(i, 2 * j + 1) = pair.g_minus_siemens;
+    }
+  }
+  program_tiles(l, *layer);
+  return layer;
 }
 
 // Each tile's port admittance Y(G) = Y_ideal(G) + dY: with ideal wires every row and every line
 // is one node, so Y_rr = diag(row sums), Y_ss = diag(line sums), Y_rs = -G, Y_sr = -G^T; dY is
 // what the wires changed at the last refresh (exact while no weight changed since, first order
 // in the change otherwise; the weight gradient goes through Y_ideal only).
-void ImacCircuit::Model::program_tiles(std::size_t l, TapeLayer& layer) const {
+void ImacCircuit::Model::program_tiles(std::size_t l, Programmed& layer) const {
   const LayerPlan& plan = plans[l];
   const Eigen::Index v = plan.tiles_per_partition();
   layer.tiles.resize(static_cast<std::size_t>(plan.partitions() * v));
@@ -462,7 +526,7 @@ void ImacCircuit::Model::solve_lines(const LayerPlan& plan, const TapeLayer& lay
   for (Eigen::Index p = 0; p < plan.partitions(); ++p) {
     const auto& rows = plan.rows(p);
     for (Eigen::Index q = 0; q < v; ++q) {
-      const TapeTile& tile = layer.tiles[static_cast<std::size_t>(p * v + q)];
+      const TapeTile& tile = layer.programmed->tiles[static_cast<std::size_t>(p * v + q)];
       const auto& neurons = plan.neurons(q);
       auto lines = solution.lines_volt.middleCols(plan.first_line(p, q), 2 * neurons.count);
       lines.noalias() = -(rows_volt.middleCols(rows.first, rows.count) * tile.k_linear.transpose());
@@ -488,7 +552,7 @@ void ImacCircuit::Model::solve_lines(const LayerPlan& plan, const TapeLayer& lay
           const Saturation sat = tile_saturation(plan, layer, solution.states, k, p, q);
           z = linear_volt - tile.a_inverse * sat.t0;
           if (!sat.empty()) {
-            z -= sat.w * sat.s_lu.solve(sat.v_transpose * z);
+            z -= sat.w * sat.s_lu.solve(sat.v_transpose_times(z));
           }
           lines.row(k) = z.transpose();
         }
@@ -513,10 +577,11 @@ void row_currents(const LayerPlan& plan, const TapeLayer& layer, const Eigen::Ma
     const auto& rows = plan.rows(p);
     const Eigen::Index inputs = plan.input_rows(p);
     auto block = currents.middleCols(rows.first, inputs);
-    block.noalias() = rows_volt.middleCols(rows.first, rows.count) *
-                      layer.y_rr[static_cast<std::size_t>(p)].topRows(inputs).transpose();
+    block.noalias() =
+        rows_volt.middleCols(rows.first, rows.count) *
+        layer.programmed->y_rr[static_cast<std::size_t>(p)].topRows(inputs).transpose();
     for (Eigen::Index q = 0; q < v; ++q) {
-      const TapeTile& tile = layer.tiles[static_cast<std::size_t>(p * v + q)];
+      const TapeTile& tile = layer.programmed->tiles[static_cast<std::size_t>(p * v + q)];
       block.noalias() += lines_volt.middleCols(plan.first_line(p, q), tile.y_rs.cols()) *
                          tile.y_rs.topRows(inputs).transpose();
     }
@@ -533,18 +598,18 @@ void ImacCircuit::Model::factor_jacobian(const LayerPlan& plan, TapeLayer& layer
   const Eigen::Index v = plan.tiles_per_partition();
   for (Eigen::Index p = 0; p < plan.partitions(); ++p) {
     const Eigen::Index inputs = plan.input_rows(p);
-    jacobian = -layer.y_eff_linear[static_cast<std::size_t>(p)];
+    jacobian = -layer.programmed->y_eff_linear[static_cast<std::size_t>(p)];
     jacobian.diagonal() += slopes.segment(plan.rows(p).first, inputs);
     for (Eigen::Index q = 0; q < v; ++q) {
       if (!tile_saturated(plan, states, row, p, q)) {
         continue;
       }
       const Saturation sat = tile_saturation(plan, layer, states, row, p, q);
-      const TapeTile& tile = layer.tiles[static_cast<std::size_t>(p * v + q)];
+      const TapeTile& tile = layer.programmed->tiles[static_cast<std::size_t>(p * v + q)];
       const Eigen::MatrixXd rows_w =
           tile.rows_a_inverse.topRows(inputs)(Eigen::all, sat.lines);  // Y_rs A^-1 U
       jacobian.noalias() -=
-          rows_w * sat.s_lu.solve(sat.v_transpose * tile.k_linear.leftCols(inputs));
+          rows_w * sat.s_lu.solve(sat.v_transpose_times(tile.k_linear.leftCols(inputs)));
     }
     layer.boundary_lu[static_cast<std::size_t>(k * plan.partitions() + p)].compute(jacobian);
   }
@@ -713,7 +778,7 @@ void ImacCircuit::Model::apply_adjoint_lines(const LayerPlan& plan, const TapeLa
   Eigen::VectorXd solved;
   for (Eigen::Index p = 0; p < plan.partitions(); ++p) {
     for (Eigen::Index q = 0; q < v; ++q) {
-      const TapeTile& tile = layer.tiles[static_cast<std::size_t>(p * v + q)];
+      const TapeTile& tile = layer.programmed->tiles[static_cast<std::size_t>(p * v + q)];
       auto block = adjoint.middleCols(plan.first_line(p, q), tile.a_inverse.rows());
       block = block * tile.a_inverse;
       for (Eigen::Index k = 0; k < adjoint.rows(); ++k) {
@@ -723,7 +788,7 @@ void ImacCircuit::Model::apply_adjoint_lines(const LayerPlan& plan, const TapeLa
         const Saturation sat = tile_saturation(plan, layer, layer.lines.states, k, p, q);
         at_lines = block.row(k)(sat.lines).transpose();
         solved = sat.s_lu.transpose().solve(at_lines);
-        block.row(k).noalias() -= solved.transpose() * (sat.v_transpose * tile.a_inverse);
+        block.row(k).noalias() -= solved.transpose() * sat.v_transpose_times(tile.a_inverse);
       }
     }
   }
@@ -779,13 +844,8 @@ ImacCircuit::ImacCircuit(imac::ImacParameters parameters, imac::NeuronTable neur
   } catch (const imac::ImacError& error) {
     throw NnError(std::string("IMAC circuit: ") + error.what());
   }
-  model_ = std::make_unique<Model>(Model{std::move(parameters),
-                                         std::move(neuron_table),
-                                         std::move(layer_sizes),
-                                         encoding,
-                                         levels,
-                                         std::move(plans),
-                                         {}});
+  model_ = std::make_unique<Model>(std::move(parameters), std::move(neuron_table),
+                                   std::move(layer_sizes), encoding, levels, std::move(plans));
 }
 
 // The exact tiles of the circuit with its wires on these weights: each tile's port admittance
@@ -828,6 +888,8 @@ void ImacCircuit::refresh_wires(const std::vector<imac::DenseLayer>& layers) {
     throw NnError(std::string("IMAC circuit: ") + error.what(), error.kind());
   }
   m.wire_correction = std::move(correction);
+  const std::scoped_lock lock(m.cache_mutex);
+  m.cache.clear();
 }
 
 ImacCircuit::~ImacCircuit() = default;
@@ -901,7 +963,7 @@ ImacGradients ImacCircuit::backward(const ImacTape& tape, const Eigen::MatrixXd&
     for (Eigen::Index p = 0; p < h; ++p) {
       const auto& span = plan.rows(p);
       for (Eigen::Index q = 0; q < v; ++q) {
-        const TapeTile& tile = layer.tiles[static_cast<std::size_t>(p * v + q)];
+        const TapeTile& tile = layer.programmed->tiles[static_cast<std::size_t>(p * v + q)];
         d_rows.middleCols(span.first, span.count).noalias() -=
             mu.middleCols(plan.first_line(p, q), tile.y_sr.rows()) * tile.y_sr;
       }
@@ -927,7 +989,7 @@ ImacGradients ImacCircuit::backward(const ImacTape& tape, const Eigen::MatrixXd&
       for (Eigen::Index p = 0; p < h; ++p) {
         const auto& span = plan.rows(p);
         for (Eigen::Index q = 0; q < v; ++q) {
-          const TapeTile& tile = layer.tiles[static_cast<std::size_t>(p * v + q)];
+          const TapeTile& tile = layer.programmed->tiles[static_cast<std::size_t>(p * v + q)];
           feedback.middleCols(plan.first_line(p, q), tile.y_rs.cols()).noalias() =
               lambda.middleCols(span.first, span.count) * tile.y_rs;
         }
@@ -955,7 +1017,7 @@ ImacGradients ImacCircuit::backward(const ImacTape& tape, const Eigen::MatrixXd&
     d_layer.bias.resize(n);
     for (Eigen::Index j = 0; j < n; ++j) {
       for (Eigen::Index i = 0; i <= inputs; ++i) {
-        const double w = i == inputs ? layer.bias(j) : layer.weight(j, i);
+        const double w = i == inputs ? layer.programmed->bias(j) : layer.programmed->weight(j, i);
         const auto s = m.slopes(w);
         const double d_w = d_g(i, 2 * j) * s.d_g_plus + d_g(i, 2 * j + 1) * s.d_g_minus;
         (i == inputs ? d_layer.bias(j) : d_layer.weight(j, i)) = d_w;
