@@ -28,6 +28,8 @@ int run_train(const std::vector<std::string>& args) {
   std::string output;
   std::string optimizer;
   std::string precision;
+  std::string wires;
+  std::size_t wire_refresh_steps = 0;
   std::size_t calibration_images = 0;
   std::size_t train_images = 0;
   std::size_t test_images = 0;
@@ -69,6 +71,12 @@ int run_train(const std::vector<std::string>& args) {
        "float; int8: fold batch norms, calibrate and train the TPU part fake-quantised as the "
        "TPU model executes it; imac-ideal: int8 TPU part, DAC, and the FC part as the ideal-wire "
        "IMAC circuit computes it")  //
+      ("wires", po::value(&wires)->default_value("ideal"),
+       "imac-ideal: ideal (the circuit without wire resistance) or exact (the wire model of "
+       "--config, geometry by default: every tile as its exact port admittance, refreshed "
+       "from the quantised weights every --wire-refresh steps and at the end of each epoch)")  //
+      ("wire-refresh", po::value(&wire_refresh_steps)->default_value(50),
+       "--wires exact: steps between refreshes of the tiles' wire correction")  //
       ("calibration-images", po::value(&calibration_images)->default_value(1024),
        "int8: training images that set the activation ranges")  //
       ("train-images", po::value(&train_images)->default_value(0),
@@ -88,6 +96,12 @@ int run_train(const std::vector<std::string>& args) {
   if (precision != "float" && precision != "int8" && precision != "imac-ideal") {
     throw UsageError("imcosim train: unknown --precision '" + precision +
                      "' (float, int8 or imac-ideal)");
+  }
+  if (wires != "ideal" && wires != "exact") {
+    throw UsageError("imcosim train: --wires must be ideal or exact, not '" + wires + "'");
+  }
+  if (wires == "exact" && wire_refresh_steps == 0) {
+    throw UsageError("imcosim train: --wire-refresh must be at least 1 step");
   }
   apply_thread_option(*values);
 
@@ -110,12 +124,30 @@ int run_train(const std::vector<std::string>& args) {
     model.network.quantise(train_set, calibration_images);
   }
   std::unique_ptr<spice::WorkerPool> pool;
+  std::shared_ptr<nn::ImacCircuit> circuit;  // --wires exact
+  bool wired = false;                        // ... with a wire model other than ideal
   if (precision == "imac-ideal" || model.imac_encoding) {
     pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
-    attach_ideal_circuit(*values, model.network,
-                         model.imac_encoding ? *model.imac_encoding : imac_encoding(*values), *pool,
-                         stored_imac_config(model));
+    const auto encoding = model.imac_encoding ? *model.imac_encoding : imac_encoding(*values);
+    if (wires == "exact") {
+      circuit =
+          attach_wired_circuit(*values, model.network, encoding, *pool, stored_imac_config(model));
+      wired = imac_circuit_parameters(*values, stored_imac_config(model)).wire_model !=
+              imac::WireModel::ideal;
+    } else {
+      attach_ideal_circuit(*values, model.network, encoding, *pool, stored_imac_config(model));
+    }
+  } else if (wires == "exact") {
+    throw UsageError("imcosim train: --wires exact needs --precision imac-ideal");
   }
+  // The wire correction of every tile follows the quantised weights: refreshed before every
+  // --wire-refresh-th step of an epoch (the first included, so a resumed run refreshes where an
+  // uninterrupted one did) and after its last step, for its test accuracy.
+  const auto refresh_wires = [&] {
+    if (circuit) {
+      circuit->refresh_wires(model.network.imac_model().layers());
+    }
+  };
 
   std::cerr << "imcosim train: " << model.network.architecture().name() << " ("
             << nn::precision_name(model.network.precision()) << ") on " << train_set.size()
@@ -137,6 +169,14 @@ int run_train(const std::vector<std::string>& args) {
           bar_epoch = progress.epoch;
         }
         bar->update(static_cast<std::int64_t>(progress.images_done));
+        if (progress.images_done == progress.images_total) {
+          refresh_wires();
+        }
+      },
+      [&](std::size_t, std::size_t batch) {
+        if (batch % wire_refresh_steps == 0) {
+          refresh_wires();
+        }
       });
   if (bar) {
     bar->finish();
@@ -158,10 +198,15 @@ int run_train(const std::vector<std::string>& args) {
   model.settings = nn::settings_record(settings);
   if (model.network.precision() == nn::Precision::imac_ideal) {
     model.settings["imac_config"] = circuit_config;
+    model.settings["wires"] = wires;
+    if (circuit) {
+      model.settings["wire_refresh_steps"] = std::to_string(wire_refresh_steps);
+    }
   }
   model.settings["dataset"] = train_set.source();
   model.evaluations.clear();
-  model.evaluations[nn::precision_name(model.network.precision())] =
+  // With wire parasitics the trainer's circuit is the fast path's (nn evaluate --backend imac).
+  model.evaluations[wired ? "imac" : nn::precision_name(model.network.precision())] =
       nn::evaluate(model.network, test_set);
   nn::write_model_file(output, model);
   std::cout << "imcosim train: test accuracy " << std::setprecision(2)

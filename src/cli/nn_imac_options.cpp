@@ -79,20 +79,43 @@ imac::NeuronTable characterised_neuron(const po::variables_map& values,
                                    neuron_cache_directory(values));
 }
 
-void attach_ideal_circuit(const po::variables_map& values, nn::HybridNetwork& network,
-                          imac::WeightEncoding encoding, spice::WorkerPool& pool,
-                          const std::string& stored_config) {
+namespace {
+
+std::shared_ptr<nn::ImacCircuit> attach_circuit(const po::variables_map& values,
+                                                nn::HybridNetwork& network,
+                                                imac::WeightEncoding encoding,
+                                                spice::WorkerPool& pool,
+                                                const std::string& stored_config, bool wires) {
   auto parameters = imac_circuit_parameters(values, stored_config);
-  // Training and the imac-ideal back-end see the circuit without wire resistance.
-  parameters.wire_model = imac::WireModel::ideal;
+  if (!wires) {
+    parameters.wire_model = imac::WireModel::ideal;
+  }
   std::vector<Eigen::Index> sizes;
   for (const auto size : network.architecture().imac_sizes()) {
     sizes.push_back(static_cast<Eigen::Index>(size));
   }
   auto table = characterised_neuron(values, parameters, pool);
-  network.attach_imac(
-      std::make_shared<const nn::ImacCircuit>(parameters, std::move(table), sizes, encoding),
-      dac_parameters(values));
+  auto circuit = std::make_shared<nn::ImacCircuit>(parameters, std::move(table), sizes, encoding);
+  network.attach_imac(circuit, dac_parameters(values));
+  circuit->refresh_wires(network.imac_model().layers());
+  return circuit;
+}
+
+}  // namespace
+
+void attach_ideal_circuit(const po::variables_map& values, nn::HybridNetwork& network,
+                          imac::WeightEncoding encoding, spice::WorkerPool& pool,
+                          const std::string& stored_config) {
+  // Training and the imac-ideal back-end see the circuit without wire resistance.
+  (void)attach_circuit(values, network, encoding, pool, stored_config, false);
+}
+
+std::shared_ptr<nn::ImacCircuit> attach_wired_circuit(const po::variables_map& values,
+                                                      nn::HybridNetwork& network,
+                                                      imac::WeightEncoding encoding,
+                                                      spice::WorkerPool& pool,
+                                                      const std::string& stored_config) {
+  return attach_circuit(values, network, encoding, pool, stored_config, true);
 }
 
 }  // namespace imcosim::cli

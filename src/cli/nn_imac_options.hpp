@@ -36,5 +36,12 @@ void add_imac_circuit_options(CommandSyntax& syntax);
 void attach_ideal_circuit(const po::variables_map& values, nn::HybridNetwork& network,
                           imac::WeightEncoding encoding, spice::WorkerPool& pool,
                           const std::string& stored_config = {});
+// The same with the wire model of imac_circuit_parameters (ideal or with parasitics), its wire
+// correction refreshed on the network's quantised weights; returned for later refreshes.
+std::shared_ptr<nn::ImacCircuit> attach_wired_circuit(const po::variables_map& values,
+                                                      nn::HybridNetwork& network,
+                                                      imac::WeightEncoding encoding,
+                                                      spice::WorkerPool& pool,
+                                                      const std::string& stored_config = {});
 
 }  // namespace imcosim::cli

@@ -1,6 +1,7 @@
-// The differentiable ideal-wire IMAC circuit: its forward against imac::FastEvaluator on the
-// same network with ideal wires, its backward against central finite differences, its input
-// checks, and its speed on the reference 400-120-84-10 network.
+// The differentiable IMAC circuit: its forward against imac::FastEvaluator on the same network
+// with ideal wires and, after refresh_wires, with geometry wires; its backward against central
+// finite differences (both wire models); its input checks, and its speed on the reference
+// 400-120-84-10 network.
 #include "imcosim/nn/imac_circuit.hpp"
 
 #include <gtest/gtest.h>
@@ -199,6 +200,81 @@ TEST(ImacCircuitBackward, MatchesFiniteDifferences) {
   }
 }
 
+imac::ImacParameters geometry_parameters(int xbar_size) {
+  auto parameters = ideal_parameters(xbar_size);
+  parameters.wire_model = imac::WireModel::geometry;
+  return parameters;
+}
+
+class WiresAgreeWithFastPath : public ::testing::TestWithParam<AgreementCase> {};
+
+// Right after a refresh on the same weights the wire-aware circuit is the fast path's circuit
+// with geometry wires; the ideal-wire circuit is not (or the agreement proves nothing).
+TEST_P(WiresAgreeWithFastPath, OnEveryOutput) {
+  const AgreementCase& c = GetParam();
+  const auto model = testing::random_model(c.sizes, c.encoding, 17);
+  const Eigen::MatrixXd inputs = testing::random_inputs(40, c.sizes.front(), 23);
+  const imac::FastEvaluator fast(imac::ImacNetwork(model, geometry_parameters(c.xbar_size)),
+                                 mtj_table());
+  const auto reference = fast.evaluate(inputs);
+
+  ImacCircuit circuit(geometry_parameters(c.xbar_size), mtj_table(), c.sizes, c.encoding,
+                      model_levels(c.encoding));
+  ImacTape tape;
+  // A forward after a refresh on other weights is kept by the circuit; the refresh on the
+  // weights themselves must replace it.
+  circuit.refresh_wires(testing::random_model(c.sizes, c.encoding, 41).layers());
+  (void)circuit.forward(model.layers(), inputs, tape);
+  circuit.refresh_wires(model.layers());
+  const Eigen::MatrixXd outputs = circuit.forward(model.layers(), inputs, tape);
+  const double difference = (outputs - reference.outputs_volt).cwiseAbs().maxCoeff();
+  ImacTape ideal_tape;
+  const double wire_effect =
+      (make_circuit(c.sizes, c.encoding, c.xbar_size).forward(model.layers(), inputs, ideal_tape) -
+       reference.outputs_volt)
+          .cwiseAbs()
+          .maxCoeff();
+  std::cout << c.name << " (geometry wires): max |V - V_fast| = " << difference
+            << " V; ideal-wire circuit off by " << wire_effect << " V\n";
+  EXPECT_LE(difference, agreement_tolerance_volt);
+  EXPECT_GT(wire_effect, 1e3 * agreement_tolerance_volt);
+  Eigen::Index saturated = 0;
+  Eigen::Index total = 0;
+  for (std::size_t l = 0; l + 1 < c.sizes.size(); ++l) {
+    saturated += tape.amplifier_count(l).saturated;
+    total += tape.amplifier_count(l).total;
+  }
+  EXPECT_GT(saturated, 0);
+  EXPECT_LT(saturated, total);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Networks, WiresAgreeWithFastPath,
+    ::testing::Values(
+        AgreementCase{"ternary_16_8_4", {16, 8, 4}, imac::WeightEncoding::ternary, 8},
+        AgreementCase{"ternary_16_12_7_4", {16, 12, 7, 4}, imac::WeightEncoding::ternary, 8},
+        // 20 neurons on 8-column tiles: three vertical partitions per layer.
+        AgreementCase{"binary_16_20_4", {16, 20, 4}, imac::WeightEncoding::binary, 8}),
+    [](const auto& test_info) { return test_info.param.name; });
+
+// With the wire correction held (refreshed on quantised weights), backward is the exact
+// derivative of the forward on continuous weights: inputs and weights against central
+// differences.
+TEST(ImacCircuitBackward, MatchesFiniteDifferencesWithWires) {
+  for (const auto& sizes :
+       {std::vector<Eigen::Index>{16, 4}, std::vector<Eigen::Index>{16, 12, 7, 4}}) {
+    ImacCircuit circuit(geometry_parameters(8), mtj_table(), sizes, imac::WeightEncoding::ternary);
+    circuit.refresh_wires(testing::random_model(sizes, imac::WeightEncoding::ternary, 13).layers());
+    const GradientCheck check{circuit, testing::random_inputs(3, sizes.front(), 5),
+                              continuous_layers(sizes, 11),
+                              testing::random_inputs(3, sizes.back(), 7).array() - 0.4};
+    const double worst = check.worst_relative_error(1e-4);
+    std::cout << sizes.size() - 1 << " layers, geometry wires: worst relative gradient error "
+              << worst << "\n";
+    EXPECT_LE(worst, 1e-4);  // the bound of the ideal-wire check above
+  }
+}
+
 TEST(ImacCircuitBackward, StraightThroughSlopesAtTheKink) {
   const ImacCircuit circuit = make_circuit({4, 2}, imac::WeightEncoding::ternary, 8);
   const imac::ImacParameters parameters = ideal_parameters(8);
@@ -247,9 +323,14 @@ TEST(ImacCircuitInput, BadInputThrowsNnError) {
   const std::vector<Eigen::Index> sizes{16, 8, 4};
   auto parameters = ideal_parameters(8);
   parameters.wire_model = imac::WireModel::geometry;
-  expect_nn_error(
-      [&] { ImacCircuit(parameters, mtj_table(), sizes, imac::WeightEncoding::ternary); },
-      "wire_model must be ideal");
+  {
+    const ImacCircuit wired(parameters, mtj_table(), sizes, imac::WeightEncoding::ternary);
+    const auto model = testing::random_model(sizes, imac::WeightEncoding::ternary, 3);
+    ImacTape tape;
+    expect_nn_error(
+        [&] { (void)wired.forward(model.layers(), testing::random_inputs(4, 16, 1), tape); },
+        "refresh_wires");
+  }
   parameters = ideal_parameters(8);
   parameters.sensing = imac::SensingScheme::tia;
   expect_nn_error(

@@ -128,6 +128,10 @@ TEST(NnCli, BadInputExitsTwoNamingTheFileAndWritesNothing) {
   expect_bad_input(cli + " nn evaluate " + not_a_model, "not a CNN model file");
   expect_bad_input(cli + " nn evaluate " + not_a_model + " --backend analog", "--backend");
   expect_bad_input(cli + " train --model lenet5 --precision int4 -o " + out, "--precision");
+  expect_bad_input(cli + " train --model lenet5 --precision imac-ideal --wires spice -o " + out,
+                   "--wires");
+  expect_bad_input(cli + " train --model lenet5 --wires exact -o " + out,
+                   "--wires exact needs --precision imac-ideal");
   EXPECT_FALSE(std::filesystem::exists(out));
 }
 

@@ -46,22 +46,30 @@ struct ImacGradients {
                                            // summed over the batch
 };
 
-// The ideal-wire IMAC network (wire_model = ideal, difference sensing) as a differentiable
-// function of its inputs and weights, for hardware-aware training: forward is exactly what
-// imac::FastEvaluator computes for the same network with ideal wires (same partitions and
-// amplifiers from imac::ImacNetwork, same device map imac::device_pair, same neuron table and the
-// same Newton iteration at every layer boundary), batched over samples.
+// The IMAC network (difference sensing) as a differentiable function of its inputs and weights,
+// for hardware-aware training: forward is exactly what imac::FastEvaluator computes for the same
+// network (same partitions and amplifiers from imac::ImacNetwork, same device map
+// imac::device_pair, same neuron table and the same Newton iteration at every layer boundary),
+// batched over samples. With wire parasitics (wire_model other than ideal) it is exact right
+// after refresh_wires on the same quantised weights.
 //
-// Physics. With ideal wires every row and every line of a tile is one node. Line a of a
-// (partition, neuron) pair feeds the amplifier's non-inverting side (r_in + r_f to ground), line
-// b its inverting side (r_in + r_f to the output); a linear amplifier outputs
-// V_o = kappa beta (V_a - V_b), kappa = A / (1 + A (1 - beta)), beta = r_f / (r_in + r_f), a
-// saturated one holds its rail (line b then sees r_in + r_f to the rail). Line a is the "+" line
+// Physics. With every amplifier in a fixed state each tile (p, q) is a linear multi-port between
+// its m row drivers and its s = 2 n_q line ends: port admittance Y (solver::TransferSolver). With
+// ideal wires every row and every line is one node and Y_ideal(G) follows from the conductances
+// (Y_rr = diag(row sums), Y_ss = diag(line sums), Y_rs = -G); with wires the circuit uses
+// Y_ideal(G) + dY, dY = Y_exact(G_ref) - Y_ideal(G_ref) from the weights of the last
+// refresh_wires (exact while no weight changed since, and the weight gradient goes straight
+// through Y_ideal). Line a of a (partition, neuron) pair feeds the amplifier's non-inverting side
+// (r_in + r_f to ground), line b its inverting side (r_in + r_f to the output); a linear
+// amplifier outputs V_o = kappa beta (V_a - V_b), kappa = A / (1 + A (1 - beta)),
+// beta = r_f / (r_in + r_f), a saturated one holds its rail (line b then sees r_in + r_f to the
+// rail); the states follow the fast path's active-set iteration per tile. Line a is the "+" line
 // unless the layer has h > 1 horizontal partitions: then the lines are swapped and an inverting
 // summer (finite gain, rail clamp) averages the partial outputs. Each layer boundary is the
 // nonlinear system "neuron output current = current the next layer's rows draw", solved per
-// sample by Newton's method; with ideal wires a row couples only to the rows of its own
-// horizontal partition, so the Jacobian is block-diagonal. The last neurons run open-circuit.
+// sample by Newton's method; a row couples only to the rows of its own horizontal partition
+// (through its tiles' effective admittance, dense with or without wires), so the Jacobian is
+// block-diagonal over the partitions. The last neurons run open-circuit.
 //
 // Backward is the exact derivative of forward at its solution, with every amplifier and summer
 // state held (the derivative of the piecewise-linear circuit on the active piece): adjoints of
@@ -85,9 +93,9 @@ struct ImacGradients {
 // threads, each with its own tape.
 class ImacCircuit {
  public:
-  // layer_sizes: n_in, hidden..., n_out (at least two). Throws NnError unless
-  // parameters.wire_model is ideal and sensing is difference, the neuron table's grid covers
-  // the rails, and the parameters fit the layers (e.g. enough amp_gains).
+  // layer_sizes: n_in, hidden..., n_out (at least two). Throws NnError unless sensing is
+  // difference, the neuron table's grid covers the rails, and the parameters fit the layers
+  // (e.g. enough amp_gains).
   ImacCircuit(imac::ImacParameters parameters, imac::NeuronTable neuron_table,
               std::vector<Eigen::Index> layer_sizes, imac::WeightEncoding encoding, int levels = 0);
   ~ImacCircuit();
@@ -97,13 +105,20 @@ class ImacCircuit {
   // inputs_volt: K x n_in finite voltages (K >= 1); layers: weight n_out x n_in and bias n_out
   // per layer, every value fitting the encoding as imac::ImacModel holds it. Returns the output
   // voltages K x n_out and fills `tape`. Throws NnError on bad input (message names the layer
-  // and the entry) or when a boundary does not converge (runtime).
+  // and the entry), when a boundary does not converge (runtime) or, with wires, before the first
+  // refresh_wires.
   [[nodiscard]] Eigen::MatrixXd forward(const std::vector<imac::DenseLayer>& layers,
                                         const Eigen::MatrixXd& inputs_volt, ImacTape& tape) const;
   // The same circuit on the continuous device map above: every value finite within [-1, 1].
   [[nodiscard]] Eigen::MatrixXd forward_continuous(const std::vector<imac::DenseLayer>& layers,
                                                    const Eigen::MatrixXd& inputs_volt,
                                                    ImacTape& tape) const;
+
+  // With wire parasitics: extracts every tile's exact port admittance for these quantised
+  // weights (one sparse factorisation per tile) and keeps its wire correction dY for the
+  // forwards that follow; a forward before the first refresh throws NnError. Nothing to do with
+  // ideal wires. Not thread-safe against a concurrent forward: call it between training steps.
+  void refresh_wires(const std::vector<imac::DenseLayer>& layers);
 
   // d_outputs: dL/d(output voltage), K x n_out, for the tape's batch. Throws NnError on a
   // shape mismatch, non-finite entries or an empty tape.

@@ -75,9 +75,13 @@ struct TrainingResult {
 // writing a checkpoint to `checkpoint_path` after every epoch and resuming from it when it
 // exists and was made with the same settings and network; the checkpoint is removed at the end.
 // Throws NnError on mismatched shapes or a diverging run (non-finite loss).
-TrainingResult train(HybridNetwork& network, const ImageDataset& train_set,
-                     const ImageDataset* test_set, const TrainingSettings& settings,
-                     const std::filesystem::path& checkpoint_path,
-                     const std::function<void(const TrainingProgress&)>& progress);
+// `progress` is called after every step, `before_batch` (when given) before every step with the
+// epoch (1-based) and the batch within it, e.g. to refresh a circuit model from the weights;
+// both on the calling thread, between steps.
+TrainingResult train(
+    HybridNetwork& network, const ImageDataset& train_set, const ImageDataset* test_set,
+    const TrainingSettings& settings, const std::filesystem::path& checkpoint_path,
+    const std::function<void(const TrainingProgress&)>& progress,
+    const std::function<void(std::size_t epoch, std::size_t batch)>& before_batch = {});
 
 }  // namespace imcosim::nn

@@ -88,7 +88,8 @@ Tensor<float> make_batch(const ImageDataset& dataset, const std::vector<std::siz
 TrainingResult train(HybridNetwork& network, const ImageDataset& train_set,
                      const ImageDataset* test_set, const TrainingSettings& settings,
                      const std::filesystem::path& checkpoint_path,
-                     const std::function<void(const TrainingProgress&)>& progress) {
+                     const std::function<void(const TrainingProgress&)>& progress,
+                     const std::function<void(std::size_t, std::size_t)>& before_batch) {
   const Shape input = network.architecture().input();
   check_dataset_fits(network, train_set);
   if (test_set != nullptr) {
@@ -115,6 +116,9 @@ TrainingResult train(HybridNetwork& network, const ImageDataset& train_set,
     double loss_sum = 0.0;
     std::size_t correct = 0;
     for (std::size_t b = 0; b < batches; ++b) {
+      if (before_batch) {
+        before_batch(epoch, b);
+      }
       const std::size_t first = b * settings.batch_size;
       const std::size_t count = std::min(settings.batch_size, images - first);
       const Tensor<float> batch =
