@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "command_line.hpp"
@@ -57,6 +58,27 @@ void add_analysis_option(CommandSyntax& syntax) {
       "analysis", po::value<std::string>()->default_value("tran"),
       "tran: one transient window per sample (outputs, power, latency); op: each sample's DC "
       "operating point, the fast path's exact counterpart (static power, no latency)");
+}
+
+// --op-start: where ngspice's Newton iteration starts an operating point. `fast` is the default
+// of the commands that simulate (they need a starting point beyond small networks); `netlist`
+// writes a plain deck unless asked, since a started deck holds one sample.
+void add_op_start_option(CommandSyntax& syntax, const std::string& default_start) {
+  syntax.options.add_options()(
+      "op-start", po::value<std::string>()->default_value(default_start),
+      "--analysis op: fast = each sample its own .op, started (.nodeset) from the fast path's "
+      "op-amp and neuron outputs, which converges by Newton's method on any size; zero = one DC "
+      "sweep per run from ngspice's own start, which falls into gmin stepping beyond small "
+      "networks (docs/imac.md)");
+}
+
+// True when the operating points start from the fast path's solution.
+bool fast_op_start(const po::variables_map& values) {
+  const std::string start = values["op-start"].as<std::string>();
+  if (start != "fast" && start != "zero") {
+    throw UsageError("--op-start must be fast or zero, not '" + start + "'");
+  }
+  return start == "fast" && values["analysis"].as<std::string>() == "op";
 }
 
 imac::ImacAnalysis analysis_option(const po::variables_map& values) {
@@ -246,11 +268,15 @@ spice::NgspiceInfo ngspice_info_or_unknown(spice::WorkerPool& pool) {
 
 // With `failures`, a failed ngspice run leaves its samples NaN, is described there, and the
 // other runs go on; without, it throws.
+// With `start`, the operating points start from its solution (--op-start fast).
 imac::ImacEvaluation run_spice(const po::variables_map& values, const Network& loaded,
-                               spice::WorkerPool& pool, double& elapsed_s,
-                               std::vector<std::string>* failures = nullptr) {
+                               spice::WorkerPool& pool, const imac::FastEvaluator* start,
+                               double& elapsed_s, std::vector<std::string>* failures = nullptr) {
   const Stopwatch run_time;
   auto options = spice_evaluation_options(values, loaded.inputs.inputs_volt.rows());
+  if (start != nullptr) {
+    options.starting_points = start->node_voltages(loaded.inputs.inputs_volt);
+  }
   if (failures != nullptr) {
     options.on_failure = [failures](Eigen::Index first, Eigen::Index count,
                                     const spice::SpiceError& error) {
@@ -265,8 +291,10 @@ imac::ImacEvaluation run_spice(const po::variables_map& values, const Network& l
   return evaluation;
 }
 
-imac::ImacEvaluation run_fast(const po::variables_map& values, const Network& loaded,
-                              spice::WorkerPool& pool, double& elapsed_s) {
+// The fast path's evaluator: the neuron table (characterised by ngspice, or from the cache),
+// then the set-up.
+imac::FastEvaluator fast_evaluator(const po::variables_map& values, const Network& loaded,
+                                   spice::WorkerPool& pool) {
   const auto& parameters = loaded.network.parameters();
   const Stopwatch characterise_time;
   auto table =
@@ -275,9 +303,14 @@ imac::ImacEvaluation run_fast(const po::variables_map& values, const Network& lo
   std::cout << "neuron table: " << table.key() << " (" << characterise_time.elapsed_s()
             << " s, cached in " << neuron_cache_directory(values).string() << ")\n";
   const Stopwatch setup_time;
-  const imac::FastEvaluator evaluator(loaded.network, std::move(table));
+  imac::FastEvaluator evaluator(loaded.network, std::move(table));
   std::cout << "fast set-up (tile port admittances, amplifier terminations): "
             << setup_time.elapsed_s() << " s\n";
+  return evaluator;
+}
+
+imac::ImacEvaluation run_fast(const imac::FastEvaluator& evaluator, const Network& loaded,
+                              double& elapsed_s) {
   // Blocks of samples, so that a long batch shows its progress; each block spreads over the
   // cores.
   constexpr Eigen::Index block_samples = 4096;
@@ -315,6 +348,8 @@ int run_imac_netlist(const std::vector<std::string>& args) {
                        "sample. It runs unchanged in 'ngspice -b DECK.cir'.");
   add_network_options(syntax);
   add_analysis_option(syntax);
+  add_op_start_option(syntax, "zero");
+  add_neuron_cache_option(syntax);
   add_spice_solver_option(syntax);
   syntax.options.add_options()("output,o", po::value<std::string>()->required(),
                                "deck file to write");
@@ -323,8 +358,19 @@ int run_imac_netlist(const std::vector<std::string>& args) {
     return 0;
   }
   const auto loaded = load_network(*values);
+  std::vector<imac::NetworkNodeVoltages> start;
+  if (fast_op_start(*values)) {
+    if (loaded.inputs.inputs_volt.rows() != 1) {
+      throw UsageError(
+          "--op-start fast writes one sample's .op; select it with --first and "
+          "--count 1");
+    }
+    spice::WorkerPool pool({});
+    start = fast_evaluator(*values, loaded, pool).node_voltages(loaded.inputs.inputs_volt);
+  }
   auto lines = imac::imac_deck(loaded.network, loaded.inputs.inputs_volt,
-                               "IMAC " + shape_text(loaded.network), analysis_option(*values));
+                               "IMAC " + shape_text(loaded.network), analysis_option(*values),
+                               start.empty() ? nullptr : &start.front());
   if (const std::string option = written_deck_solver_option(*values); !option.empty()) {
     lines.insert(lines.begin() + 1, option);
   }
@@ -365,9 +411,9 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   add_network_options(syntax);
   if (through_ngspice) {
     add_analysis_option(syntax);
-  } else {
-    add_neuron_cache_option(syntax);
+    add_op_start_option(syntax, "fast");
   }
+  add_neuron_cache_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   syntax.options.add_options()("output,o", po::value<std::string>(), "result file (HDF5)");
   const auto values = parse_command_line(syntax, args);
@@ -379,8 +425,14 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   print_network(loaded.network);
   double elapsed_s = 0.0;
   std::vector<std::string> failures;
-  const auto evaluation = through_ngspice ? run_spice(*values, loaded, pool, elapsed_s, &failures)
-                                          : run_fast(*values, loaded, pool, elapsed_s);
+  std::optional<imac::FastEvaluator> evaluator;
+  if (!through_ngspice || fast_op_start(*values)) {
+    evaluator.emplace(fast_evaluator(*values, loaded, pool));
+  }
+  const auto evaluation = through_ngspice
+                              ? run_spice(*values, loaded, pool, evaluator ? &*evaluator : nullptr,
+                                          elapsed_s, &failures)
+                              : run_fast(*evaluator, loaded, elapsed_s);
   std::string backend_name = "fast";
   std::vector<std::pair<std::string, std::string>> provenance;
   if (through_ngspice) {
@@ -411,6 +463,7 @@ int run_imac_validate(const std::vector<std::string>& args) {
                        "path's exact counterpart.");
   add_network_options(syntax);
   add_analysis_option(syntax);
+  add_op_start_option(syntax, "fast");
   add_neuron_cache_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   const auto values = parse_command_line(syntax, args);
@@ -420,10 +473,12 @@ int run_imac_validate(const std::vector<std::string>& args) {
   const auto loaded = load_network(*values);
   spice::WorkerPool pool(worker_pool_options(*values));
   print_network(loaded.network);
+  const auto evaluator = fast_evaluator(*values, loaded, pool);
   double spice_s = 0.0;
-  const auto reference = run_spice(*values, loaded, pool, spice_s);
+  const auto reference =
+      run_spice(*values, loaded, pool, fast_op_start(*values) ? &evaluator : nullptr, spice_s);
   double fast_s = 0.0;
-  const auto fast = run_fast(*values, loaded, pool, fast_s);
+  const auto fast = run_fast(evaluator, loaded, fast_s);
   const double max_difference_volt =
       (fast.outputs_volt - reference.outputs_volt).cwiseAbs().maxCoeff();
   long class_agreement = 0;

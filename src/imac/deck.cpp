@@ -47,13 +47,35 @@ std::string line_node(std::size_t layer, std::size_t p, Eigen::Index neuron, boo
   return partial_node(layer, p, neuron) + (plus ? "_plus" : "_minus");
 }
 
+std::string summer_junction_node(std::size_t layer, Eigen::Index neuron) {
+  return "l" + std::to_string(layer) + "_sum" + index_text(neuron);
+}
+
 std::string neuron_input_node(std::size_t layer, Eigen::Index neuron) {
   return "l" + std::to_string(layer) + "_nin" + index_text(neuron);
 }
 
-std::string opamp_instance(const std::string& name, const std::string& inp, const std::string& inn,
-                           const std::string& out, const ImacParameters& parameters) {
-  std::string line = "X" + name + " " + inp + " " + inn + " " + out + " vdd vss ";
+// Instance names, in lower case as ngspice writes them in node paths: a partition's difference
+// amplifier, the op-amp inside it, a line's TIA and a neuron's summer.
+std::string amplifier_instance(std::size_t layer, std::size_t p, Eigen::Index neuron) {
+  return "xamp_" + partial_node(layer, p, neuron);
+}
+
+constexpr std::string_view amplifier_opamp_instance = "xamp";
+// The difference amplifier's op-amp input nodes (inside its subcircuit).
+constexpr std::string_view amplifier_noninverting_node = "pin";
+constexpr std::string_view amplifier_inverting_node = "nin";
+
+std::string tia_instance(const std::string& line) { return "xtia_" + line; }
+
+std::string summer_instance(std::size_t layer, Eigen::Index neuron) {
+  return "xsum_l" + std::to_string(layer) + "_n" + index_text(neuron);
+}
+
+std::string opamp_instance(const std::string& instance, const std::string& inp,
+                           const std::string& inn, const std::string& out,
+                           const ImacParameters& parameters) {
+  std::string line = instance + " " + inp + " " + inn + " " + out + " vdd vss ";
   if (parameters.opamp_pole_hz > 0.0) {
     return line + "imac_opamp_pole gain=" + spice_number(parameters.opamp_gain) +
            " pole_hz=" + spice_number(parameters.opamp_pole_hz);
@@ -99,13 +121,16 @@ void append_amplifier_subcircuit(Lines& lines, std::size_t layer,
   const std::string name = amplifier_subcircuit_name(layer);
   const std::string r_in = spice_number(amplifier.r_in_ohm);
   const std::string r_f = spice_number(amplifier.r_f_ohm);
+  const std::string pin(amplifier_noninverting_node);
+  const std::string nin(amplifier_inverting_node);
   lines.insert(
       lines.end(),
       {"* difference amplifier, gain " + spice_number(amplifier.r_f_ohm / amplifier.r_in_ohm) +
            ": V(out) = gain (V(noninv) - V(inv))",
-       ".subckt " + name + " noninv inv out vdd vss", "Rin_n noninv pin " + r_in,
-       "Rgnd pin 0 " + r_f, "Rin_i inv nin " + r_in, "Rfb nin out " + r_f,
-       opamp_instance("amp", "pin", "nin", "out", parameters), ".ends " + name});
+       ".subckt " + name + " noninv inv out vdd vss", "Rin_n noninv " + pin + " " + r_in,
+       "Rgnd " + pin + " 0 " + r_f, "Rin_i inv " + nin + " " + r_in, "Rfb " + nin + " out " + r_f,
+       opamp_instance(std::string(amplifier_opamp_instance), pin, nin, "out", parameters),
+       ".ends " + name});
 }
 
 void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
@@ -143,7 +168,7 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
       const auto line_a = line_node(l, p, n, !layer.amplifier.swapped);
       const auto line_b = line_node(l, p, n, layer.amplifier.swapped);
       const auto out = summed ? partial_node(l, p, n) : nin;
-      const std::string amplifier = "Xamp_" + partial_node(l, p, n) + " ";
+      const std::string amplifier = amplifier_instance(l, p, n) + " ";
       const std::string tail = " " + out + " vdd vss " + amplifier_subcircuit_name(l);
       if (parameters.sensing == SensingScheme::difference) {
         lines.push_back(amplifier + line_a + " " + line_b + tail);
@@ -152,22 +177,21 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
       // TIA sensing: each line at a virtual ground, V_tia = -r_tia I_line; the difference
       // amplifier forms gain (V_tia_b - V_tia_a) = gain r_tia (I_a - I_b).
       for (const auto& line : {line_a, line_b}) {
-        lines.push_back(opamp_instance("tia_" + line, "0", line, line + "_tia", parameters));
+        lines.push_back(opamp_instance(tia_instance(line), "0", line, line + "_tia", parameters));
         lines.push_back("Rtia_" + line + " " + line + " " + line + "_tia " +
                         spice_number(parameters.r_tia_ohm));
       }
       lines.push_back(amplifier + line_b + "_tia " + line_a + "_tia" + tail);
     }
     if (summed) {
-      const std::string junction = "l" + ls + "_sum" + index_text(n);
+      const std::string junction = summer_junction_node(l, n);
       for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
         lines.push_back("Rsum_" + partial_node(l, p, n) + " " + partial_node(l, p, n) + " " +
                         junction + " " + spice_number(parameters.r_sum_ohm));
       }
       lines.push_back("Rsumfb_l" + ls + "_n" + index_text(n) + " " + nin + " " + junction + " " +
                       spice_number(parameters.r_sum_ohm / h));
-      lines.push_back(
-          opamp_instance("sum_l" + ls + "_n" + index_text(n), "0", junction, nin, parameters));
+      lines.push_back(opamp_instance(summer_instance(l, n), "0", junction, nin, parameters));
     }
     const auto neuron = neuron_circuit(parameters);
     std::string instance =
@@ -221,6 +245,76 @@ void append_dc_input_sources(Lines& lines, const Eigen::MatrixXd& inputs_volt) {
                    "B" + input_source_name(i).substr(1) + " " + driven + " 0 V=pwl(v(sample),",
                    points, ")", 8);
   }
+}
+
+// The node inside an op-amp instance that its gain stage drives (imac_opamp*.sub): the one that
+// a .nodeset of the amplifier's output must name, since the output node itself is driven by a
+// voltage source and would ignore it. `instance` is the subcircuit path, e.g. "xsum_l0_n0".
+std::string opamp_gain_node(const std::string& instance) { return instance + ".x"; }
+
+// .nodeset of every op-amp's inputs and gain node and of every neuron output: ngspice holds these
+// nodes at the given voltages in its first Newton iterations, then releases them and iterates on
+// the full circuit. Held at inputs consistent with its output, each op-amp is linearised on the
+// fast path's piece of its rail clamp; at a gain of 1e5 a start that is off by microvolts at an
+// op-amp's inputs would put it on the wrong piece, and Newton's method would cycle between them.
+void append_nodesets(Lines& lines, const ImacNetwork& network,
+                     const NetworkNodeVoltages& starting_point) {
+  if (starting_point.size() != network.layers().size()) {
+    throw ImacError(ErrorKind::bad_input, "the operating point's starting point has " +
+                                              std::to_string(starting_point.size()) +
+                                              " layers; the network has " +
+                                              std::to_string(network.layers().size()));
+  }
+  const bool tia = network.parameters().sensing == SensingScheme::tia;
+  std::vector<std::string> items;
+  const auto add = [&items](const std::string& node, double volt) {
+    items.push_back("v(" + node + ")=" + spice_number(volt));
+  };
+  for (std::size_t l = 0; l < network.layers().size(); ++l) {
+    const auto& layer = network.layers()[l];
+    const auto& nodes = starting_point[l];
+    const auto h = static_cast<Eigen::Index>(layer.horizontal_partitions());
+    const auto fits = [&](const Eigen::MatrixXd& m) {
+      return m.rows() == h && m.cols() == layer.neuron_count;
+    };
+    if (!fits(nodes.amplifier_volt) || !fits(nodes.amplifier_noninverting_volt) ||
+        !fits(nodes.amplifier_inverting_volt) ||
+        (tia && !(fits(nodes.tia_plus_volt) && fits(nodes.tia_minus_volt) &&
+                  fits(nodes.line_plus_volt) && fits(nodes.line_minus_volt))) ||
+        (layer.summed() && nodes.summer_junction_volt.size() != layer.neuron_count) ||
+        nodes.neuron_input_volt.size() != layer.neuron_count ||
+        nodes.neuron_output_volt.size() != layer.neuron_count) {
+      throw ImacError(ErrorKind::bad_input, "the operating point's starting point of layer " +
+                                                std::to_string(l) +
+                                                " does not match the layer's partitions");
+    }
+    for (Eigen::Index n = 0; n < layer.neuron_count; ++n) {
+      for (Eigen::Index p = 0; p < h; ++p) {
+        const auto partition = static_cast<std::size_t>(p);
+        const std::string amplifier = amplifier_instance(l, partition, n);
+        add(opamp_gain_node(amplifier + "." + std::string(amplifier_opamp_instance)),
+            nodes.amplifier_volt(p, n));
+        add(amplifier + "." + std::string(amplifier_noninverting_node),
+            nodes.amplifier_noninverting_volt(p, n));
+        add(amplifier + "." + std::string(amplifier_inverting_node),
+            nodes.amplifier_inverting_volt(p, n));
+        if (tia) {
+          for (const bool plus : {true, false}) {
+            const std::string line = line_node(l, partition, n, plus);
+            add(opamp_gain_node(tia_instance(line)),
+                plus ? nodes.tia_plus_volt(p, n) : nodes.tia_minus_volt(p, n));
+            add(line, plus ? nodes.line_plus_volt(p, n) : nodes.line_minus_volt(p, n));
+          }
+        }
+      }
+      if (layer.summed()) {
+        add(opamp_gain_node(summer_instance(l, n)), nodes.neuron_input_volt(n));
+        add(summer_junction_node(l, n), nodes.summer_junction_volt(n));
+      }
+      add(layer_input_node(l + 1, n), nodes.neuron_output_volt(n));
+    }
+  }
+  append_wrapped(lines, ".nodeset", items, "", 6);
 }
 
 // The circuit's parameters as comments, so that a deck records what it was built from.
@@ -303,8 +397,14 @@ ImacAnalysis parse_imac_analysis(std::string_view name) {
 }
 
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                                   std::string_view title, ImacAnalysis analysis) {
+                                   std::string_view title, ImacAnalysis analysis,
+                                   const NetworkNodeVoltages* starting_point) {
   check_network_inputs(network, inputs_volt, "netlist inputs");
+  if (starting_point != nullptr &&
+      (analysis != ImacAnalysis::operating_point || inputs_volt.rows() != 1)) {
+    throw ImacError(ErrorKind::bad_input,
+                    "a starting point needs an operating-point deck of one sample");
+  }
   const auto& parameters = network.parameters();
   const auto neuron = neuron_circuit(parameters);
   const bool transient = analysis == ImacAnalysis::transient;
@@ -336,6 +436,9 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
   }
 
   // 4. Analysis, saved vectors and the per-sample outputs.
+  if (starting_point != nullptr) {
+    append_nodesets(lines, network, *starting_point);
+  }
   const Eigen::Index samples = inputs_volt.rows();
   // num_threads=1: ngspice's OpenMP BSIM evaluation spins at its barriers and collapses when
   // several simulations share the cores (docs/imac.md).

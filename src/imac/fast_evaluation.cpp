@@ -148,6 +148,10 @@ struct TileSolution {
   Eigen::VectorXd v_lines;
   Eigen::VectorXd i_rows;       // current from each row driver into the tile
   Eigen::VectorXd v_amplifier;  // output of each neuron's amplifier
+  Eigen::VectorXd v_tia;        // TIA sensing: output of each line's TIA (else empty)
+  // Each difference amplifier's op-amp inputs: V+ = beta V_a, V- = beta V_b + (1 - beta) V_o.
+  Eigen::VectorXd v_noninverting;
+  Eigen::VectorXd v_inverting;
   Eigen::VectorXd i_feedback;   // current the amplifier output sends into its feedback path
   double tia_power_watt = 0.0;  // what the TIAs' output stages draw (TIA sensing)
   Eigen::MatrixXd y_eff;        // d i_rows / d v_rows at these amplifier states
@@ -236,12 +240,19 @@ void amplifier_outputs(const TileModel& tile, const AmplifierEquations& amp,
                        const std::vector<AmplifierState>& states, TileSolution& solution) {
   solution.v_amplifier.resize(tile.neurons);
   solution.i_feedback.resize(tile.neurons);
+  solution.v_noninverting.resize(tile.neurons);
+  solution.v_inverting.resize(tile.neurons);
+  if (amp.tia()) {
+    solution.v_tia.resize(2 * tile.neurons);
+  }
   for (Eigen::Index n = 0; n < tile.neurons; ++n) {
     const double v_a = solution.v_lines(tile.line_a(n));
     const double v_b = solution.v_lines(tile.line_b(n));
     if (!amp.tia()) {
       const double v_o = amplifier_output(amp, states[static_cast<std::size_t>(n)], v_a, v_b);
       solution.v_amplifier(n) = v_o;
+      solution.v_noninverting(n) = amp.beta * v_a;
+      solution.v_inverting(n) = amp.beta * v_b + (1.0 - amp.beta) * v_o;
       // Line b's current flows through r_in and r_f into the output: the output supplies its
       // negative.
       solution.i_feedback(n) = -amp.g_line_siemens * (v_b - v_o);
@@ -249,9 +260,13 @@ void amplifier_outputs(const TileModel& tile, const AmplifierEquations& amp,
     }
     const double t_a = tia_output(amp, states[static_cast<std::size_t>(tile.line_a(n))], v_a);
     const double t_b = tia_output(amp, states[static_cast<std::size_t>(tile.line_b(n))], v_b);
+    solution.v_tia(tile.line_a(n)) = t_a;
+    solution.v_tia(tile.line_b(n)) = t_b;
     // The difference amplifier on stiff inputs: its linear solution, clamped, is consistent.
     const double v_o = amp.clamp(amp.kappa * amp.beta * (t_b - t_a));
     solution.v_amplifier(n) = v_o;
+    solution.v_noninverting(n) = amp.beta * t_b;
+    solution.v_inverting(n) = amp.beta * t_a + (1.0 - amp.beta) * v_o;
     solution.i_feedback(n) = amp.g_line_siemens * (v_o - t_a);
     // TIA(a) feeds its feedback resistor and the inverting chain; TIA(b) its feedback resistor
     // and the non-inverting chain to ground.
@@ -380,9 +395,9 @@ struct FastEvaluator::Model {
 
   // Per sample: 1. drive layer 0 with the inputs; 2. per further layer, solve the boundary
   // (neuron outputs loaded by the next tiles) by Newton; 3. the last neurons run open; 4. sum
-  // the power every source delivers.
+  // the power every source delivers. With `nodes`, also records the op-amp and neuron outputs.
   void evaluate_sample(const Eigen::VectorXd& inputs_volt, Eigen::Ref<Eigen::VectorXd> outputs,
-                       double& power_watt) const;
+                       double& power_watt, NetworkNodeVoltages* nodes = nullptr) const;
   [[nodiscard]] NeuronDrive neuron_drive(const LayerModel& layer,
                                          const LayerSolution& solution) const;
   [[nodiscard]] static double sensing_power_watt(const LayerModel& layer,
@@ -504,9 +519,55 @@ Eigen::VectorXd FastEvaluator::Model::solve_boundary(const Eigen::VectorXd& v_ne
                                           " Newton iterations");
 }
 
+namespace {
+
+// The op-amp and neuron outputs of one solved layer, laid out as LayerNodeVoltages.
+LayerNodeVoltages layer_node_voltages(const LayerModel& layer, const LayerSolution& solution,
+                                      const NeuronDrive& drive, const Eigen::VectorXd& v_out) {
+  const auto h = static_cast<Eigen::Index>(layer.horizontal_partitions);
+  LayerNodeVoltages nodes;
+  nodes.amplifier_volt.resize(h, layer.neuron_count);
+  nodes.amplifier_noninverting_volt.resize(h, layer.neuron_count);
+  nodes.amplifier_inverting_volt.resize(h, layer.neuron_count);
+  if (layer.amplifier.tia()) {
+    for (auto* m : {&nodes.tia_plus_volt, &nodes.tia_minus_volt, &nodes.line_plus_volt,
+                    &nodes.line_minus_volt}) {
+      m->resize(h, layer.neuron_count);
+    }
+  }
+  for (Eigen::Index p = 0; p < h; ++p) {
+    const auto& row = layer.tiles[static_cast<std::size_t>(p)];
+    for (std::size_t q = 0; q < row.size(); ++q) {
+      const auto& tile = row[q];
+      const auto& tile_solution = solution.tiles[static_cast<std::size_t>(p)][q];
+      for (Eigen::Index n = 0; n < tile.neurons; ++n) {
+        const Eigen::Index neuron = tile.first_neuron + n;
+        nodes.amplifier_volt(p, neuron) = tile_solution.v_amplifier(n);
+        nodes.amplifier_noninverting_volt(p, neuron) = tile_solution.v_noninverting(n);
+        nodes.amplifier_inverting_volt(p, neuron) = tile_solution.v_inverting(n);
+        if (layer.amplifier.tia()) {
+          // Column 2n is the "+" line, 2n + 1 the "-" line.
+          nodes.tia_plus_volt(p, neuron) = tile_solution.v_tia(2 * n);
+          nodes.tia_minus_volt(p, neuron) = tile_solution.v_tia(2 * n + 1);
+          nodes.line_plus_volt(p, neuron) = tile_solution.v_lines(2 * n);
+          nodes.line_minus_volt(p, neuron) = tile_solution.v_lines(2 * n + 1);
+        }
+      }
+    }
+  }
+  if (layer.horizontal_partitions > 1) {
+    nodes.summer_junction_volt = drive.v_junction_volt;
+  }
+  nodes.neuron_input_volt = drive.v_in_volt;
+  nodes.neuron_output_volt = v_out;
+  return nodes;
+}
+
+}  // namespace
+
 void FastEvaluator::Model::evaluate_sample(const Eigen::VectorXd& inputs_volt,
-                                           Eigen::Ref<Eigen::VectorXd> outputs,
-                                           double& power_watt) const {
+                                           Eigen::Ref<Eigen::VectorXd> outputs, double& power_watt,
+                                           NetworkNodeVoltages* nodes) const {
   // 1. The inputs drive layer 0 directly (ideal sources).
   LayerSolution solution =
       solve_layer_tiles(layers.front(), inputs_volt, parameters.vdd_volt, false);
@@ -538,6 +599,9 @@ void FastEvaluator::Model::evaluate_sample(const Eigen::VectorXd& inputs_volt,
                     parameters.neuron_vss_volt * (i_supply + i_in(n) - i_out);
     }
     power_watt += sensing_power_watt(layer, solution, drive, i_in, parameters.r_sum_ohm);
+    if (nodes != nullptr) {
+      nodes->push_back(layer_node_voltages(layer, solution, drive, v_out));
+    }
     if (l + 1 < layers.size()) {
       solution = std::move(next_solution);
     } else {
@@ -620,13 +684,17 @@ FastEvaluator::~FastEvaluator() = default;
 FastEvaluator::FastEvaluator(FastEvaluator&&) noexcept = default;
 FastEvaluator& FastEvaluator::operator=(FastEvaluator&&) noexcept = default;
 
-ImacEvaluation FastEvaluator::evaluate(const Eigen::MatrixXd& inputs_volt) const {
+void FastEvaluator::check_inputs(const Eigen::MatrixXd& inputs_volt) const {
   if (inputs_volt.rows() == 0 || inputs_volt.cols() != model_->layers.front().input_count ||
       !inputs_volt.allFinite()) {
     throw ImacError(ErrorKind::bad_input, "fast inputs must be K x " +
                                               std::to_string(model_->layers.front().input_count) +
                                               " finite voltages, K >= 1");
   }
+}
+
+ImacEvaluation FastEvaluator::evaluate(const Eigen::MatrixXd& inputs_volt) const {
+  check_inputs(inputs_volt);
   const Eigen::Index samples = inputs_volt.rows();
   ImacEvaluation evaluation;
   evaluation.outputs_volt.resize(samples, model_->output_count);
@@ -644,6 +712,20 @@ ImacEvaluation FastEvaluator::evaluate(const Eigen::MatrixXd& inputs_volt) const
   evaluation.settled_power_watt = evaluation.power_watt;
   evaluation.predicted_class = argmax_rows(evaluation.outputs_volt);
   return evaluation;
+}
+
+std::vector<NetworkNodeVoltages> FastEvaluator::node_voltages(
+    const Eigen::MatrixXd& inputs_volt) const {
+  check_inputs(inputs_volt);
+  std::vector<NetworkNodeVoltages> nodes(static_cast<std::size_t>(inputs_volt.rows()));
+  struct NoWorkspace {};
+  solver::for_each_block<NoWorkspace>(inputs_volt.rows(), [&](Eigen::Index k, NoWorkspace&) {
+    double power = 0.0;
+    Eigen::VectorXd outputs(model_->output_count);
+    model_->evaluate_sample(inputs_volt.row(k).transpose(), outputs, power,
+                            &nodes[static_cast<std::size_t>(k)]);
+  });
+  return nodes;
 }
 
 }  // namespace imcosim::imac

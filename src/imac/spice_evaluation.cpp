@@ -44,9 +44,10 @@ struct RunVectors {
 };
 
 spice::SpiceJob run_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                        ImacAnalysis analysis) {
+                        ImacAnalysis analysis, const NetworkNodeVoltages* starting_point) {
   spice::SpiceJob job;
-  job.netlist_lines = imac_deck(network, inputs_volt, "imcosim imac spice", analysis);
+  job.netlist_lines =
+      imac_deck(network, inputs_volt, "imcosim imac spice", analysis, starting_point);
   job.commands = {"run"};
   if (analysis == ImacAnalysis::transient) {
     job.vector_names.emplace_back("time");
@@ -225,6 +226,16 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
     throw ImacError(ErrorKind::bad_input, "samples per run must be at least 1");
   }
   const Eigen::Index samples = inputs_volt.rows();
+  const bool started = !options.starting_points.empty();
+  if (started && (options.analysis != ImacAnalysis::operating_point ||
+                  static_cast<Eigen::Index>(options.starting_points.size()) != samples)) {
+    throw ImacError(ErrorKind::bad_input,
+                    "starting points need the operating-point analysis and one per sample (" +
+                        std::to_string(options.starting_points.size()) + " for " +
+                        std::to_string(samples) + " samples)");
+  }
+  // A .nodeset holds for a run's first point only, so each started sample is its own .op.
+  const Eigen::Index samples_per_run = started ? 1 : options.samples_per_run;
   ImacEvaluation evaluation;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   evaluation.outputs_volt.setConstant(samples, network.output_count(), nan);
@@ -235,10 +246,12 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   // 1. One run (a transient, or a DC sweep over the samples) per batch, spread over the workers.
   std::vector<spice::SpiceJob> jobs;
   std::vector<Eigen::Index> firsts;
-  for (Eigen::Index first = 0; first < samples; first += options.samples_per_run) {
-    const Eigen::Index count = std::min(options.samples_per_run, samples - first);
+  for (Eigen::Index first = 0; first < samples; first += samples_per_run) {
+    const Eigen::Index count = std::min(samples_per_run, samples - first);
     firsts.push_back(first);
-    jobs.push_back(run_job(network, inputs_volt.middleRows(first, count), options.analysis));
+    jobs.push_back(
+        run_job(network, inputs_volt.middleRows(first, count), options.analysis,
+                started ? &options.starting_points[static_cast<std::size_t>(first)] : nullptr));
   }
   // 2. Run them a round of workers at a time, so progress can be reported between rounds.
   const auto round = static_cast<std::size_t>(pool.options().worker_count);
@@ -250,7 +263,7 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
     for (std::size_t j = begin; j < end; ++j) {
       auto& result = results[j - begin];
       const Eigen::Index first = firsts[j];
-      const Eigen::Index count = std::min(options.samples_per_run, samples - first);
+      const Eigen::Index count = std::min(samples_per_run, samples - first);
       std::optional<spice::SpiceError> failure;
       RunVectors run;
       if (auto* error = std::get_if<spice::SpiceError>(&result)) {
@@ -276,8 +289,8 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       }
     }
     if (options.on_progress) {
-      options.on_progress(
-          std::min(samples, static_cast<Eigen::Index>(end) * options.samples_per_run), samples);
+      options.on_progress(std::min(samples, static_cast<Eigen::Index>(end) * samples_per_run),
+                          samples);
     }
   }
   evaluation.predicted_class = argmax_rows(evaluation.outputs_volt);

@@ -100,8 +100,8 @@ TEST(ImacCli, OperatingPointsValidateAndRunInPlainNgspice) {
   EXPECT_EQ(validate.exit_code, 0) << validate.output;
   EXPECT_NE(validate.output.find("classes agree on 3/3"), std::string::npos) << validate.output;
 
-  const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + " --analysis op -o " +
-                                 shell_quoted(scratch / "spice.h5"));
+  const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
+                                 " --analysis op -o " + shell_quoted(scratch / "spice.h5"));
   ASSERT_EQ(spice.exit_code, 0) << spice.output;
   const auto check = run_python(
       "-c \"import h5py, numpy as np; f = h5py.File('" + (scratch / "spice.h5").string() +
@@ -116,6 +116,26 @@ TEST(ImacCli, OperatingPointsValidateAndRunInPlainNgspice) {
   const auto ngspice = run_command("cd " + shell_quoted(scratch.path()) + " && ngspice -b op.cir");
   EXPECT_EQ(ngspice.exit_code, 0) << ngspice.output;
   EXPECT_NE(ngspice.output.find("v(x2_3)"), std::string::npos) << ngspice.output;
+
+  // One sample's .op started from the fast path: plain ngspice converges by Newton's method.
+  const auto started = run_imcosim("imac netlist " + network_arguments(scratch) + cache_option() +
+                                   " --analysis op --op-start fast --first 1 --count 1 -o " +
+                                   shell_quoted(scratch / "started.cir"));
+  ASSERT_EQ(started.exit_code, 0) << started.output;
+  const auto newton =
+      run_command("cd " + shell_quoted(scratch.path()) + " && ngspice -b started.cir");
+  EXPECT_EQ(newton.exit_code, 0) << newton.output;
+  EXPECT_NE(newton.output.find("x2_3"), std::string::npos) << newton.output;
+  EXPECT_EQ(newton.output.find("gmin"), std::string::npos) << newton.output;
+  const auto several =
+      run_imcosim("imac netlist " + network_arguments(scratch) + cache_option() +
+                  " --analysis op --op-start fast -o " + shell_quoted(scratch / "several.cir"));
+  EXPECT_EQ(several.exit_code, 2);
+  EXPECT_NE(several.output.find("--count 1"), std::string::npos) << several.output;
+  const auto unknown_start =
+      run_imcosim("imac spice " + network_arguments(scratch) + " --analysis op --op-start hint");
+  EXPECT_EQ(unknown_start.exit_code, 2);
+  EXPECT_NE(unknown_start.output.find("--op-start"), std::string::npos) << unknown_start.output;
 
   const auto bad = run_imcosim("imac spice " + network_arguments(scratch) + " --analysis ac");
   EXPECT_EQ(bad.exit_code, 2);

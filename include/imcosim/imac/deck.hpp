@@ -7,6 +7,7 @@
 
 #include "imcosim/imac/network.hpp"
 #include "imcosim/imac/neuron_table.hpp"
+#include "imcosim/imac/node_voltages.hpp"
 
 namespace imcosim::imac {
 
@@ -43,9 +44,14 @@ enum class ImacAnalysis {
 // operating_point: one DC solution per sample, as a DC sweep of a sample index source over
 // 0 .. K-1 that drives every input through a piecewise-linear B-source and a 0 V ammeter Vx_<i>
 // (K = 1: an .op with DC sources); vectors hold one point per sample.
+// starting_point (operating_point with K = 1 only, else ImacError): the deck gets a .nodeset of
+// every op-amp and neuron output at these voltages (FastEvaluator::node_voltages), from which
+// ngspice's Newton iteration converges without gmin stepping (docs/imac.md). Throws ImacError
+// when its shape does not match the network.
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
                                    std::string_view title,
-                                   ImacAnalysis analysis = ImacAnalysis::transient);
+                                   ImacAnalysis analysis = ImacAnalysis::transient,
+                                   const NetworkNodeVoltages* starting_point = nullptr);
 
 // Checks that `inputs_volt` has n_in columns, at least one row and finite values; throws
 // ImacError naming `where`.

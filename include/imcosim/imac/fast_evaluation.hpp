@@ -2,10 +2,12 @@
 
 #include <Eigen/Core>
 #include <memory>
+#include <vector>
 
 #include "imcosim/imac/evaluation.hpp"
 #include "imcosim/imac/network.hpp"
 #include "imcosim/imac/neuron_table.hpp"
+#include "imcosim/imac/node_voltages.hpp"
 
 namespace imcosim::imac {
 
@@ -39,7 +41,15 @@ class FastEvaluator {
   // Throws ImacError on bad inputs or when a layer boundary does not converge.
   [[nodiscard]] ImacEvaluation evaluate(const Eigen::MatrixXd& inputs_volt) const;
 
+  // Per sample (inputs K x n_in, volts), the op-amp and neuron outputs of the operating point
+  // that evaluate() reports: the starting point for ngspice's operating point of the same
+  // circuit (SpiceEvaluationOptions::starting_points). Throws as evaluate().
+  [[nodiscard]] std::vector<NetworkNodeVoltages> node_voltages(
+      const Eigen::MatrixXd& inputs_volt) const;
+
  private:
+  void check_inputs(const Eigen::MatrixXd& inputs_volt) const;
+
   struct Model;
   std::unique_ptr<Model> model_;
 };

@@ -2,10 +2,12 @@
 
 #include <Eigen/Core>
 #include <functional>
+#include <vector>
 
 #include "imcosim/imac/deck.hpp"
 #include "imcosim/imac/evaluation.hpp"
 #include "imcosim/imac/network.hpp"
+#include "imcosim/imac/node_voltages.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 
 namespace imcosim::imac {
@@ -17,6 +19,12 @@ struct SpiceEvaluationOptions {
   ImacAnalysis analysis = ImacAnalysis::transient;
   // Samples per run (transient windows or DC sweep points); runs are spread over the workers.
   Eigen::Index samples_per_run = 16;
+  // operating_point only: one per sample, the op-amp and neuron outputs to start ngspice's
+  // Newton iteration from (FastEvaluator::node_voltages). Each sample then runs as its own .op
+  // with these as .nodeset (samples_per_run is ignored), which converges by Newton's method
+  // where a start from zero falls into minutes of gmin stepping; the result is still ngspice's
+  // own converged operating point (docs/imac.md). Empty: no starting point.
+  std::vector<NetworkNodeVoltages> starting_points;
   // Called after each finished run with (samples done, samples in all).
   std::function<void(Eigen::Index, Eigen::Index)> on_progress;
   // Without it a failed run throws its error. With it, the failure is reported here (first
