@@ -280,6 +280,11 @@ CosimResult run_cosimulation(const CosimConfig& config, const CosimResources& re
     imac::SpiceEvaluationOptions options;
     options.analysis = config.spice_analysis;
     options.samples_per_run = 1;
+    if (config.spice_analysis == imac::ImacAnalysis::operating_point) {
+      // Each image's .op starts from the fast path's solution (docs/imac.md): ngspice's own
+      // Newton iteration then converges to its own operating point without gmin stepping.
+      options.starting_points = evaluator.node_voltages(checked);
+    }
     options.on_progress = [&](Eigen::Index done, Eigen::Index all) {
       progress("ngspice: " + std::to_string(done) + " of " + std::to_string(all) + " images");
     };

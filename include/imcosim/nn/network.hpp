@@ -21,8 +21,9 @@ enum class Precision {
   // convolutions with fused activations, and the FC part's dense layers as int8 GEMMs whose
   // neurons the host computes (nn::QuantisedDense). Trained with straight-through rounding.
   int8,
-  // int8 TPU part, the DAC, and the FC part as the ideal-wire IMAC circuit computes it
-  // (nn::ImacCircuit), with weights quantised to the circuit's encoding.
+  // int8 TPU part, the DAC, and the FC part as the IMAC circuit computes it (nn::ImacCircuit:
+  // ideal wires, or the exact wires of train --wires exact), with weights quantised to the
+  // circuit's encoding.
   imac_ideal,
 };
 
