@@ -27,18 +27,20 @@ for name in lenet5 vgg mobilenet; do
       --seed 1 -o "$float"
   fi
   if [[ ! -f "$imac" ]]; then
-    echo "== $name: training the FC part through the IMAC circuit (1 epoch on 12,000 images)"
-    "$imcosim" train --init "$float" --precision imac-ideal \
-      --config examples/nn/imac_high_gain.ini --logit-scale 20 --epochs 1 \
-      --train-images 12000 --seed 1 -o "$imac"
+    echo "== $name: training the FC part through the IMAC circuit with its wires (2 epochs on" \
+      "24,000 images)"
+    "$imcosim" train --init "$float" --precision imac-ideal --wires exact \
+      --config examples/nn/imac_high_gain.ini --logit-scale 20 --epochs 2 \
+      --train-images 24000 --seed 1 -o "$imac"
   fi
   echo "== $name: co-simulation"
   "$imcosim" cosim examples/cosim/lenet5.ini -o "$out/$name" --set tpu_only.model="$float" \
     --set tpu_imac.model="$imac" "${extra[@]}" >/dev/null
-  for spread in 10 20 30; do
+  for spread in 5 10 20 30; do
     echo "== $name: lognormal device spread $spread %"
     "$imcosim" cosim examples/cosim/lenet5.ini -o "$out/$name-d2d$spread" \
       --set tpu_only.model="$float" --set tpu_imac.model="$imac" \
+      --set device.draws=1 --set device.d2d_distribution=lognormal \
       --set device.d2d_spread_percent="$spread" "${extra[@]}" >/dev/null
   done
 done
@@ -52,7 +54,7 @@ done
   echo "|---|---|---|---|---|"
   for name in lenet5 vgg mobilenet; do
     row="| $name"
-    for run in "$name" "$name-d2d10" "$name-d2d20" "$name-d2d30"; do
+    for run in "$name-d2d5" "$name-d2d10" "$name-d2d20" "$name-d2d30"; do
       row+=" | $(/usr/bin/python3 -c "import h5py; f = h5py.File('$out/$run/cosim.h5'); \
 print('%.2f %%' % (100 * f['accuracy/tpu-imac_device_draw_0'].attrs['accuracy']))")"
     done

@@ -15,15 +15,16 @@ models="${IMCOSIM_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imcosim/models}"
 mkdir -p "$models"
 # The recipe is part of the file name: a changed recipe trains anew.
 float="$models/lenet5-float-e2-s1.h5"
-imac="$models/lenet5-imac-gain300-ls20-e1-12k-s1.h5"
+imac="$models/lenet5-imac-gain300-wires-ls20-e2-24k-s1.h5"
 if [[ ! -f "$float" ]]; then
   echo "== 1/3 training LeNet-5 in float (2 epochs; resumes if interrupted)"
   "$imcosim" train --model lenet5 --epochs 2 --seed 1 -o "$float"
 fi
 if [[ ! -f "$imac" ]]; then
-  echo "== 2/3 training its FC part through the IMAC circuit (1 epoch on 12,000 images)"
-  "$imcosim" train --init "$float" --precision imac-ideal \
-    --config examples/nn/imac_high_gain.ini --logit-scale 20 --epochs 1 --train-images 12000 \
+  echo "== 2/3 training its FC part through the IMAC circuit with wire parasitics (2 epochs on" \
+    "24,000 images)"
+  "$imcosim" train --init "$float" --precision imac-ideal --wires exact \
+    --config examples/nn/imac_high_gain.ini --logit-scale 20 --epochs 2 --train-images 24000 \
     --seed 1 -o "$imac"
 fi
 echo "== 3/3 co-simulation: TPU-only against TPU-IMAC on the 10,000 test images"
