@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-bash scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
+bash scripts/build.sh build --target imcosim_cli -DCMAKE_BUILD_TYPE=Release
 imcosim=build/bin/imcosim
 models="${IMCOSIM_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imcosim/models}"
 mkdir -p "$models"
