@@ -1,7 +1,6 @@
 #include "imcosim/cosim/fc_campaign.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
@@ -12,19 +11,6 @@
 namespace imcosim::cosim {
 
 namespace {
-
-void write_text_file(const std::filesystem::path& path, const std::string& text) {
-  io::AtomicFile file(path);
-  {
-    std::ofstream out(file.temporary_path());
-    out << text;
-    out.close();
-    if (!out) {
-      throw CosimError(ErrorKind::runtime, path.string() + ": cannot write");
-    }
-  }
-  file.commit();
-}
 
 std::string campaign_text(const FcPart& part, const CosimConfig& config,
                           std::int64_t samples_per_pass) {
@@ -66,8 +52,9 @@ void write_fc_campaign(const std::filesystem::path& directory, const FcPart& par
     imac::write_model(target.temporary_path(), part.model);
     target.commit();
   }
-  write_text_file(directory / "circuit.ini",
-                  "# The circuit the TPU-IMAC model runs on (docs/imac.md).\n" + part.circuit_text);
+  io::write_text_atomically(
+      directory / "circuit.ini",
+      "# The circuit the TPU-IMAC model runs on (docs/imac.md).\n" + part.circuit_text);
   {
     io::AtomicFile target(directory / "inputs.h5");
     {
@@ -77,7 +64,8 @@ void write_fc_campaign(const std::filesystem::path& directory, const FcPart& par
     }
     target.commit();
   }
-  write_text_file(directory / "campaign.ini", campaign_text(part, config, samples_per_pass));
+  io::write_text_atomically(directory / "campaign.ini",
+                            campaign_text(part, config, samples_per_pass));
 }
 
 }  // namespace imcosim::cosim

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <sstream>
 
@@ -141,19 +140,6 @@ std::string csv_field(const std::string& text) {
   return text.find(',') == std::string::npos ? text : "\"" + text + "\"";
 }
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  io::AtomicFile file(path);
-  {
-    std::ofstream out(file.temporary_path());
-    out << text;
-    out.close();
-    if (!out) {
-      throw CosimError(ErrorKind::runtime, path.string() + ": cannot write");
-    }
-  }
-  file.commit();
-}
-
 void write_design(io::hdf5::Group group, const DesignFigures& design) {
   group.write_double_attribute("latency_s", design.latency_s);
   group.write_double_attribute("energy_j", design.energy_j);
@@ -275,9 +261,9 @@ void write_results(const std::filesystem::path& directory, const CosimResult& re
                      directory.string() + ": cannot create the output directory");
   }
   write_hdf5(directory / "cosim.h5", result, provenance);
-  write_text(directory / "table.csv", comparison_table_csv(result));
-  write_text(directory / "table.md", comparison_table_markdown(result));
-  write_text(directory / "layers.csv", layer_costs_csv(result));
+  io::write_text_atomically(directory / "table.csv", comparison_table_csv(result));
+  io::write_text_atomically(directory / "table.md", comparison_table_markdown(result));
+  io::write_text_atomically(directory / "layers.csv", layer_costs_csv(result));
   if (result.fc_part) {
     write_fc_campaign(directory / "fc-part", *result.fc_part, config);
   }

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <fstream>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -69,6 +70,19 @@ void AtomicFile::commit() {
                                           temporary_path_.string() + ": " + status.message());
   }
   committed_ = true;
+}
+
+void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
+  AtomicFile file(path);
+  {
+    std::ofstream out(file.temporary_path(), std::ios::binary | std::ios::trunc);
+    out << text;
+    out.close();
+    if (!out) {
+      throw IoError(ErrorKind::runtime, path.string() + ": cannot write");
+    }
+  }
+  file.commit();
 }
 
 }  // namespace imcosim::io

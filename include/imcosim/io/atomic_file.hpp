@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <string>
 
 namespace imcosim::io {
 
@@ -33,5 +34,9 @@ class AtomicFile {
   std::filesystem::path temporary_path_;
   bool committed_ = false;
 };
+
+// Writes `text` to `path` through an AtomicFile. Throws IoError (runtime) on failure, leaving any
+// earlier file at `path` as it was.
+void write_text_atomically(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace imcosim::io
