@@ -8,6 +8,7 @@
 #include <limits>
 #include <sstream>
 
+#include "../io/ini_keys.hpp"
 #include "imcosim/campaign/error.hpp"
 #include "imcosim/circuit/error.hpp"
 #include "imcosim/device/error.hpp"
@@ -58,71 +59,7 @@ po::options_description config_keys() {
   return keys;
 }
 
-class KeyReader {
- public:
-  KeyReader(const po::variables_map& values, std::string file)
-      : values_(values), file_(std::move(file)) {}
-
-  template <typename Value>
-  [[nodiscard]] Value get(const std::string& key) const {
-    if (values_.count(key) == 0) {
-      throw error(key, "is missing; it has no default");
-    }
-    return values_[key].as<Value>();
-  }
-
-  [[nodiscard]] std::int64_t integer_at_least(const std::string& key, std::int64_t minimum) const {
-    const auto value = get<std::int64_t>(key);
-    if (value < minimum) {
-      throw error(key,
-                  "= " + std::to_string(value) + " must be at least " + std::to_string(minimum));
-    }
-    return value;
-  }
-
-  [[nodiscard]] CampaignError error(const std::string& key, const std::string& problem) const {
-    return {ErrorKind::bad_input, file_ + ": [" + key.substr(0, key.find('.')) + "] " +
-                                      key.substr(key.find('.') + 1) + " " + problem};
-  }
-
-  // Whether the file sets `key` (a default does not count).
-  [[nodiscard]] bool given(const std::string& key) const {
-    return values_.count(key) != 0 && !values_[key].defaulted();
-  }
-
-  // Whether the file sets any key of `section`.
-  [[nodiscard]] bool section_given(const std::string& section) const {
-    for (const auto& [key, value] : values_) {
-      if (key.starts_with(section + ".") && !value.defaulted()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  // A path key, resolved relative to the configuration file wherever the command runs; the file
-  // must exist.
-  [[nodiscard]] std::filesystem::path existing_file(const std::string& key,
-                                                    const std::filesystem::path& config) const {
-    const auto text = get<std::string>(key);
-    const auto resolved = config.parent_path() / text;
-    std::error_code status;
-    if (!std::filesystem::is_regular_file(resolved, status)) {
-      throw error(key, "= '" + text + "': " + resolved.string() +
-                           " does not exist (a relative path is relative to the configuration "
-                           "file)");
-    }
-    return resolved;
-  }
-
-  [[nodiscard]] std::string where(const std::string& key) const {
-    return file_ + ": [" + key.substr(0, key.find('.')) + "] " + key.substr(key.find('.') + 1);
-  }
-
- private:
-  const po::variables_map& values_;
-  std::string file_;
-};
+using KeyReader = io::IniKeys<CampaignError>;
 
 std::uint64_t parse_seed(const KeyReader& keys) {
   const auto text = keys.get<std::string>("campaign.seed");

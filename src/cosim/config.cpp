@@ -8,6 +8,7 @@
 #include <sstream>
 #include <vector>
 
+#include "../io/ini_keys.hpp"
 #include "imcosim/cosim/error.hpp"
 #include "imcosim/device/error.hpp"
 #include "imcosim/device/random_stream.hpp"
@@ -87,58 +88,7 @@ po::options_description config_keys() {
   return keys;
 }
 
-class Keys {
- public:
-  Keys(const po::variables_map& values, std::string file, std::set<std::string> overridden)
-      : values_(values), file_(std::move(file)), overridden_(std::move(overridden)) {}
-
-  [[nodiscard]] CosimError error(const std::string& key, const std::string& problem) const {
-    return {ErrorKind::bad_input, where(key) + " " + problem};
-  }
-  [[nodiscard]] std::string where(const std::string& key) const {
-    if (overridden_.contains(key)) {
-      return "--set " + key;
-    }
-    return file_ + ": [" + key.substr(0, key.find('.')) + "] " + key.substr(key.find('.') + 1);
-  }
-  [[nodiscard]] bool given(const std::string& key) const {
-    return values_.count(key) != 0 && !values_[key].defaulted();
-  }
-  template <typename Value>
-  [[nodiscard]] Value get(const std::string& key) const {
-    if (values_.count(key) == 0) {
-      throw error(key, "is missing; it has no default");
-    }
-    return values_[key].as<Value>();
-  }
-  // A file named relative to the configuration file; it must exist.
-  [[nodiscard]] std::filesystem::path existing_file(const std::string& key,
-                                                    const std::filesystem::path& config) const {
-    const auto text = get<std::string>(key);
-    const bool overridden = overridden_.contains(key);
-    const auto resolved = overridden ? std::filesystem::path(text) : config.parent_path() / text;
-    std::error_code status;
-    if (!std::filesystem::is_regular_file(resolved, status)) {
-      throw error(key, "= '" + text + "': " + resolved.string() + " does not exist (a relative " +
-                           "path is relative to " +
-                           (overridden ? "the working directory)" : "the configuration file)"));
-    }
-    return resolved;
-  }
-  [[nodiscard]] std::int64_t integer_at_least(const std::string& key, std::int64_t minimum) const {
-    const auto value = get<std::int64_t>(key);
-    if (value < minimum) {
-      throw error(key,
-                  "= " + std::to_string(value) + " must be at least " + std::to_string(minimum));
-    }
-    return value;
-  }
-
- private:
-  const po::variables_map& values_;
-  std::string file_;
-  std::set<std::string> overridden_;
-};
+using Keys = io::IniKeys<CosimError>;
 
 // The array: a SCALE-Sim .cfg, or the keys (SCALE-Sim's defaults where none is given).
 tpu::ArchitectureConfig parse_array(const Keys& keys, const std::filesystem::path& path) {
