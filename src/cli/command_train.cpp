@@ -140,6 +140,11 @@ int run_train(const std::vector<std::string>& args) {
   } else if (wires == "exact") {
     throw UsageError("imcosim train: --wires exact needs --precision imac-ideal");
   }
+  if (model.network.precision() == nn::Precision::imac_ideal) {
+    settings.hardware =
+        (values->count("config") != 0 ? imac_config_text(*values) : stored_imac_config(model)) +
+        "\nwires=" + wires + "\nwire_refresh=" + std::to_string(wire_refresh_steps);
+  }
   // The wire correction of every tile follows the quantised weights: refreshed before every
   // --wire-refresh-th step of an epoch (the first included, so a resumed run refreshes where an
   // uninterrupted one did) and after its last step, for its test accuracy.

@@ -27,6 +27,10 @@ struct TrainingSettings {
   // Random shifts of up to augment_shift pixels and, with augment_flip, horizontal mirroring.
   std::size_t augment_shift = 0;
   bool augment_flip = false;
+  // What else decides the weights but is recorded apart from the settings (the IMAC circuit's
+  // configuration and how its wires are trained): part of the checkpoint fingerprint only, so a
+  // run is not resumed on another circuit.
+  std::string hardware;
 };
 
 // One epoch's line of the training log.

@@ -29,6 +29,7 @@ std::string training_fingerprint(const HybridNetwork& network, const TrainingSet
         parameter->values.data(), static_cast<Eigen::Index>(parameter->values.size()));
     hash.add(Eigen::MatrixXd(values.cast<double>()));
   }
+  hash.add(settings.hardware);
   hash.add(train_set.source());
   hash.add(std::string_view(reinterpret_cast<const char*>(train_set.labels().data()),
                             train_set.labels().size() * sizeof(std::int32_t)));
