@@ -76,7 +76,7 @@ int run_evaluate(const std::vector<std::string>& args) {
   const auto dataset =
       limit_images(nn::load_dataset(dataset_spec, nn::DatasetSplit::test), test_images);
   // The circuit the model was trained on, unless --config names another.
-  const std::string stored = stored_imac_config(model);
+  const std::string stored = nn::stored_imac_config(model);
   nn::HybridNetwork network = model.network;
   if (backend == "float") {
     network = network.as_float();

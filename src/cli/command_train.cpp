@@ -130,20 +130,21 @@ int run_train(const std::vector<std::string>& args) {
     pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
     const auto encoding = model.imac_encoding ? *model.imac_encoding : imac_encoding(*values);
     if (wires == "exact") {
-      circuit =
-          attach_wired_circuit(*values, model.network, encoding, *pool, stored_imac_config(model));
-      wired = imac_circuit_parameters(*values, stored_imac_config(model)).wire_model !=
+      circuit = attach_wired_circuit(*values, model.network, encoding, *pool,
+                                     nn::stored_imac_config(model));
+      wired = imac_circuit_parameters(*values, nn::stored_imac_config(model)).wire_model !=
               imac::WireModel::ideal;
     } else {
-      attach_ideal_circuit(*values, model.network, encoding, *pool, stored_imac_config(model));
+      attach_ideal_circuit(*values, model.network, encoding, *pool, nn::stored_imac_config(model));
     }
   } else if (wires == "exact") {
     throw UsageError("imcosim train: --wires exact needs --precision imac-ideal");
   }
+  const std::string circuit_config =
+      values->count("config") != 0 ? imac_config_text(*values) : nn::stored_imac_config(model);
   if (model.network.precision() == nn::Precision::imac_ideal) {
-    settings.hardware =
-        (values->count("config") != 0 ? imac_config_text(*values) : stored_imac_config(model)) +
-        "\nwires=" + wires + "\nwire_refresh=" + std::to_string(wire_refresh_steps);
+    settings.hardware = circuit_config + "\nwires=" + wires +
+                        "\nwire_refresh=" + std::to_string(wire_refresh_steps);
   }
   // The wire correction of every tile follows the quantised weights: refreshed before every
   // --wire-refresh-th step of an epoch (the first included, so a resumed run refreshes where an
@@ -198,8 +199,6 @@ int run_train(const std::vector<std::string>& args) {
 
   // 4. The model file, with the log, the settings and the final test evaluation.
   model.log.insert(model.log.end(), result.log.begin(), result.log.end());
-  const std::string circuit_config =
-      values->count("config") != 0 ? imac_config_text(*values) : stored_imac_config(model);
   model.settings = nn::settings_record(settings);
   if (model.network.precision() == nn::Precision::imac_ideal) {
     model.settings["imac_config"] = circuit_config;

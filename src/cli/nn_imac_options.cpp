@@ -35,11 +35,6 @@ imac::ImacParameters imac_circuit_parameters(const po::variables_map& values,
   return {};
 }
 
-std::string stored_imac_config(const nn::ModelFile& model) {
-  const auto found = model.settings.find("imac_config");
-  return found == model.settings.end() ? std::string() : found->second;
-}
-
 std::string imac_config_text(const po::variables_map& values) {
   if (values.count("config") == 0) {
     return {};

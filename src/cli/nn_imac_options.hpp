@@ -20,8 +20,6 @@ void add_imac_circuit_options(CommandSyntax& syntax);
 // empty for the reference circuit), else the reference circuit.
 [[nodiscard]] imac::ImacParameters imac_circuit_parameters(const po::variables_map& values,
                                                            const std::string& stored = {});
-// The IMAC configuration a model was trained with (empty: the reference circuit).
-[[nodiscard]] std::string stored_imac_config(const nn::ModelFile& model);
 // The text of --config (empty without it), to store with a trained model.
 [[nodiscard]] std::string imac_config_text(const po::variables_map& values);
 [[nodiscard]] imac::WeightEncoding imac_encoding(const po::variables_map& values);

@@ -41,9 +41,7 @@ nn::ModelFile read_model(const std::filesystem::path& path, const std::string& k
 // ranges calibrated on training images, as `imcosim nn evaluate --backend int8` does.
 nn::HybridNetwork int8_network(const nn::ModelFile& model, const CosimConfig& config) {
   if (model.network.precision() != nn::Precision::float32) {
-    nn::HybridNetwork network = model.network.as_float();
-    network.set_ranges(model.network.ranges());
-    return network;
+    return model.network;  // int8 ranges from the file; the reader attaches no circuit
   }
   nn::HybridNetwork network = model.network.with_batch_norm_folded();
   network.quantise(nn::load_dataset(config.dataset, nn::DatasetSplit::train),
@@ -81,8 +79,7 @@ std::string circuit_text(const nn::ModelFile& model, const CosimConfig& config) 
     text << file.rdbuf();
     return text.str();
   }
-  const auto stored = model.settings.find("imac_config");
-  return stored == model.settings.end() ? std::string() : stored->second;
+  return nn::stored_imac_config(model);
 }
 
 imac::ImacParameters circuit_parameters(const nn::ModelFile& model, const CosimConfig& config) {
@@ -227,14 +224,15 @@ CosimResult run_cosimulation(const CosimConfig& config, const CosimResources& re
   start = Clock::now();
   progress("IMAC: the exact fast path with " +
            std::string(imac::wire_model_name(parameters.wire_model)) + " wires");
-  const imac::ImacNetwork circuit(hybrid.imac_model(), parameters);
+  imac::ImacModel fc_model = hybrid.imac_model();
+  const imac::ImacNetwork circuit(fc_model, parameters);
   {
     std::vector<std::int64_t> labels(dataset.size());
     for (std::size_t k = 0; k < dataset.size(); ++k) {
       labels[k] = dataset.label(k);
     }
     result.fc_part =
-        FcPart{hybrid.imac_model(), circuit_text(hybrid_file, config), inputs_volt, labels};
+        FcPart{std::move(fc_model), circuit_text(hybrid_file, config), inputs_volt, labels};
   }
   const imac::FastEvaluator evaluator(circuit, neuron_table);
   const imac::ImacEvaluation fast =

@@ -41,6 +41,10 @@ struct ModelFile {
   DacParameters dac{};
 };
 
+// The IMAC configuration (INI text) an imac-ideal model was trained with; empty: the reference
+// circuit.
+std::string stored_imac_config(const ModelFile& model);
+
 // Reads a model file; throws NnError or io::IoError naming the file and the entry.
 ModelFile read_model_file(const std::filesystem::path& path);
 // Writes it atomically (temporary name, then rename).

@@ -197,6 +197,11 @@ ModelFile read_model_file(const std::filesystem::path& path) {
   return model;
 }
 
+std::string stored_imac_config(const ModelFile& model) {
+  const auto found = model.settings.find("imac_config");
+  return found == model.settings.end() ? std::string() : found->second;
+}
+
 void write_model_file(const std::filesystem::path& path, const ModelFile& model) {
   io::AtomicFile target(path);
   {
