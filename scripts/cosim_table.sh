@@ -2,7 +2,8 @@
 # The paper-style comparison for the three reference CNNs (LeNet-5, the VGG-style and the
 # MobileNet-style net): each co-simulated as the main job is (examples/cosim/lenet5.ini with the
 # model swapped in), then an accuracy-against-variation sweep (lognormal device-to-device spread,
-# one device draw per point), joined into results/table/table.md and table.csv.
+# one device draw per point), joined into results/table/table.md and table.csv, with pictures:
+# accuracy-vs-variation.png and <model>-latency.png (per-layer latency of both designs).
 #
 #   scripts/cosim_table.sh [MODEL_DIR]
 #
@@ -65,5 +66,13 @@ head -n 1 "$out/lenet5/table.csv" >"$out/table.csv"
 for name in lenet5 vgg mobilenet; do
   tail -n +2 "$out/$name/table.csv" >>"$out/table.csv"
 done
+# 3. The pictures (python3 -m imcosim.plot, docs/cosim.md).
+plot=(env PYTHONPATH=python /usr/bin/python3 -m imcosim.plot)
+runs=()
+for name in lenet5 vgg mobilenet; do
+  "${plot[@]}" layers "$out/$name/cosim.h5" -o "$out/$name-latency.png"
+  runs+=("$out/$name/cosim.h5" "$out/$name"-d2d*/cosim.h5)
+done
+"${plot[@]}" variation "${runs[@]}" -o "$out/accuracy-vs-variation.png"
 cat "$out/table.md"
-echo "wrote $out/table.md and $out/table.csv (every run's files under $out/)"
+echo "wrote $out/table.md, $out/table.csv and the pictures (every run's files under $out/)"

@@ -14,7 +14,7 @@ packages=(
   libhdf5-dev hdf5-tools libboost-program-options-dev zlib1g-dev
   dataset-fashion-mnist
   libgtest-dev googletest
-  python3 python3-h5py python3-numpy
+  python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
 )
 backports_packages=(ngspice libngspice0 libngspice0-dev ngspice-doc)
 backports_min_version=46

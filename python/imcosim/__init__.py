@@ -1,0 +1,1 @@
+"""imcosim from Python: pictures of its result files (imcosim.plot)."""
