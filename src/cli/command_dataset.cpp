@@ -27,6 +27,8 @@ int run_dataset(const std::vector<std::string>& args) {
       "write part k of n of the campaign (0 <= k < n)");
   add_campaign_options(syntax);
   syntax.positional.add("config", 1);
+  syntax.input_files = {"config"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

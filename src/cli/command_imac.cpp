@@ -51,6 +51,8 @@ void add_network_options(CommandSyntax& syntax) {
       "first", po::value<long>()->default_value(0), "first input sample to use")(
       "count", po::value<long>(), "number of input samples to use (default: all from --first)");
   syntax.positional.add("model", 1);
+  syntax.input_files = {"model", "inputs", "config"};
+  syntax.output_files = {"output"};
 }
 
 void add_analysis_option(CommandSyntax& syntax) {

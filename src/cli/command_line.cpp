@@ -1,10 +1,47 @@
 #include "command_line.hpp"
 
+#include <filesystem>
 #include <iostream>
 
 #include "imcosim/error.hpp"
 
 namespace imcosim::cli {
+
+namespace {
+
+// The paths an option was given: one string, a list of strings, or none.
+std::vector<std::string> option_paths(const po::variables_map& values, const std::string& name) {
+  if (values.count(name) == 0) {
+    return {};
+  }
+  const auto& value = values[name].value();
+  if (const auto* one = boost::any_cast<std::string>(&value)) {
+    return {*one};
+  }
+  if (const auto* many = boost::any_cast<std::vector<std::string>>(&value)) {
+    return *many;
+  }
+  return {};
+}
+
+void check_outputs_are_not_inputs(const CommandSyntax& syntax, const po::variables_map& values) {
+  for (const auto& output_option : syntax.output_files) {
+    for (const auto& output : option_paths(values, output_option)) {
+      for (const auto& input_option : syntax.input_files) {
+        for (const auto& input : option_paths(values, input_option)) {
+          std::error_code status;
+          if (std::filesystem::equivalent(output, input, status) && !status) {
+            throw UsageError("imcosim " + syntax.name + ": the output " + output + " (--" +
+                             output_option + ") is the input " + input + " (--" + input_option +
+                             "): refusing to replace an input; write the result elsewhere");
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace
 
 std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
                                                     const std::vector<std::string>& args) {
@@ -28,6 +65,7 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
     throw UsageError("imcosim " + syntax.name + ": " + error.what() + " (see 'imcosim " +
                      syntax.name + " --help')");
   }
+  check_outputs_are_not_inputs(syntax, values);
   return values;
 }
 

@@ -19,11 +19,17 @@ struct CommandSyntax {
   std::string summary;  // one paragraph shown under the usage line
   po::options_description options{"Options"};
   po::positional_options_description positional;
+  // Options naming files the command reads and files it writes (string or list values):
+  // parse_command_line refuses an output that is the same file as an input, by device and
+  // inode, so that no spelling of a path (./p.h5, a link) lets a result replace its input.
+  std::vector<std::string> input_files;
+  std::vector<std::string> output_files;
 };
 
 // Parses `args` (the words after the subcommand name) against `syntax`.
 // Returns nullopt when --help was asked for (the help has then been printed to stdout).
-// Throws imcosim::UsageError, naming the option, for anything malformed.
+// Throws imcosim::UsageError, naming the option, for anything malformed and for an output
+// file that is one of the input files.
 std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
                                                     const std::vector<std::string>& args);
 

@@ -17,6 +17,8 @@ int run_merge(const std::vector<std::string>& args) {
                                "shard files (HDF5)")(
       "output,o", po::value<std::string>()->required(), "merged dataset to write (HDF5)");
   syntax.positional.add("shards", -1);
+  syntax.input_files = {"shards"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

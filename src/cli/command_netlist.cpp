@@ -25,6 +25,8 @@ int run_netlist(const std::vector<std::string>& args) {
       "sample", po::value<long>()->default_value(0), "input vector to apply, 0-based");
   add_spice_solver_option(syntax);
   syntax.positional.add("problem", 1);
+  syntax.input_files = {"problem"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

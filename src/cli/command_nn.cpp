@@ -121,6 +121,8 @@ int run_topology(const std::vector<std::string>& args) {
       ("model", po::value(&model)->required(), "built-in name, architecture or model file")  //
       ("output,o", po::value(&output)->required(), "CSV file to write");
   syntax.positional.add("model", 1);
+  syntax.input_files = {"model"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

@@ -52,6 +52,8 @@ int run_solve(const std::vector<std::string>& args) {
       "node-voltages", po::value<long>(),
       "also write every row and column node voltage (IR-drop map) for input vector K");
   syntax.positional.add("problem", 1);
+  syntax.input_files = {"problem"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

@@ -47,6 +47,8 @@ int run_spice(const std::vector<std::string>& args) {
       "deck", po::value<std::string>(), "run this ngspice deck instead of a problem file");
   add_spice_options(syntax);
   syntax.positional.add("problem", 1);
+  syntax.input_files = {"problem", "deck"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

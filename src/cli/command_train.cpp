@@ -85,6 +85,8 @@ int run_train(const std::vector<std::string>& args) {
        "test on the first N test images after each epoch (0: all)");
   add_thread_option(syntax);
   add_imac_circuit_options(syntax);
+  syntax.input_files = {"init", "model", "dataset", "config"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

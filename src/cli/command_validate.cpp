@@ -129,6 +129,8 @@ int run_validate(const std::vector<std::string>& args) {
       "output,o", po::value<std::string>(), "sweep: HDF5 report to write");
   add_spice_options(syntax);
   syntax.positional.add("problem", 1);
+  syntax.input_files = {"problem"};
+  syntax.output_files = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

@@ -94,6 +94,41 @@ TEST(BadInput, AFailedRunLeavesAnExistingOutputUntouched) {
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(in), {}), "precious");
 }
 
+std::string file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+
+TEST(BadInput, AnOutputThatIsAnInputIsRefusedAndTheInputKept) {
+  const ScratchDirectory scratch;
+  const auto problem = scratch / "p.h5";
+  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem.string() +
+                       "', 'w'); " + valid_file + "\"")
+                .exit_code,
+            0);
+  // The same file by another spelling and through a link: refused by device and inode.
+  const auto link = scratch / "link.h5";
+  std::filesystem::create_symlink(problem, link);
+  const auto same = (scratch / "." / "p.h5").string();
+  const std::string before = file_bytes(problem);
+  for (const std::string& command :
+       {"solve " + problem.string() + " -o " + same, "spice " + problem.string() + " -o " + same,
+        "netlist " + link.string() + " -o " + problem.string(),
+        "validate " + problem.string() + " -o " + link.string(),
+        "merge " + problem.string() + " " + same + " -o " + link.string(),
+        "imac fast " + problem.string() + " --inputs " + problem.string() + " -o " + same,
+        "imac netlist " + problem.string() + " --inputs " + link.string() + " -o " + same,
+        "train --init " + problem.string() + " -o " + link.string(),
+        "nn topology " + problem.string() + " -o " + same}) {
+    const auto run = run_imcosim(command);
+    EXPECT_EQ(run.exit_code, 2) << command << ": " << run.output;
+    EXPECT_NE(run.output.find("refusing to replace an input"), std::string::npos)
+        << command << ": " << run.output;
+    EXPECT_EQ(file_bytes(problem), before) << command;
+  }
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 2);
+}
+
 TEST(BadInput, OutOfRangeOptionValuesAreBadUsage) {
   const ScratchDirectory scratch;
   const auto problem = (scratch / "p.h5").string();
