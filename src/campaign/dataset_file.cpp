@@ -92,6 +92,7 @@ void create_dataset_file(const std::filesystem::path& path, const DatasetHeader&
     dataset.write_string_attribute("unit", spec.unit);
     dataset.write_string_attribute("description", spec.description);
   }
+  file.close();
 }
 
 // Rows of `spec` that samples [range.first, range.first + count) fill.
@@ -290,6 +291,7 @@ void DatasetWriter::append(const SampleBlock& block) {
       file.open_dataset(spec.path).append_rows(block_rows(block, spec));
     }
     file.write_int64_attribute("completed_samples", completed_ + block.sample_count);
+    file.close();
   }
   // 2. Make the copy durable and rename it over the file: the block and the count become
   //    visible together, or not at all.

@@ -252,6 +252,7 @@ void write_sweep_report(const std::filesystem::path& path, const SweepSettings& 
     file.write_int64_attribute("spice_max_size", settings.spice_max_size);
     file.write_int64_attribute("first_seed", static_cast<std::int64_t>(settings.first_seed));
     file.write_int64_attribute("passed", report.passed() ? 1 : 0);
+    file.close();
   }
   output.commit();
 }

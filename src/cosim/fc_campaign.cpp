@@ -61,6 +61,7 @@ void write_fc_campaign(const std::filesystem::path& directory, const FcPart& par
       auto file = io::hdf5::File::create(target.temporary_path());
       file.write_matrix("inputs", part.inputs_volt);
       file.write_int64_array("labels", {part.labels.size()}, part.labels);
+      file.close();
     }
     target.commit();
   }

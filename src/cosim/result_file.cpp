@@ -211,6 +211,7 @@ void write_hdf5(const std::filesystem::path& path, const CosimResult& result,
       group.write_matrix("fast_volt", check.fast_volt);
       group.write_matrix("spice_volt", check.spice_volt);
     }
+    file.close();
   }
   target.commit();
 }

@@ -70,6 +70,7 @@ void write_network_inputs(const std::filesystem::path& path, const NetworkInputs
     if (inputs.labels) {
       file.write_vector("labels", indices_as_vector(*inputs.labels));
     }
+    file.close();
   }
   target.commit();
 }
@@ -91,6 +92,7 @@ void write_evaluation(const std::filesystem::path& path, const ImacEvaluation& e
     for (const auto& [name, value] : number_attributes) {
       file.write_double_attribute(name, value);
     }
+    file.close();
   }
   target.commit();
 }

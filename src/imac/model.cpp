@@ -170,6 +170,7 @@ void write_model(const std::filesystem::path& path, const ImacModel& model) {
   {
     auto file = io::hdf5::File::create(target.temporary_path());
     write_model_into(file, model);
+    file.close();
   }
   target.commit();
 }

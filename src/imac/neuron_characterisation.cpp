@@ -124,6 +124,7 @@ void write_cache(const std::filesystem::path& path, const NeuronTable& table) {
     file.write_matrix("output_current_ampere", table.output_current_ampere());
     file.write_matrix("supply_current_ampere", table.supply_current_ampere());
     file.write_matrix("input_current_ampere", table.input_current_ampere());
+    file.close();
   }
   output.commit();
 }

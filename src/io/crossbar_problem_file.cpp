@@ -128,6 +128,7 @@ void write_crossbar_problem(const std::filesystem::path& path, const CrossbarPro
     for (const auto& parameter : circuit::wire_parameters) {
       file.write_double_attribute(parameter.spec.name, problem.tile.wires().*parameter.field);
     }
+    file.close();
   }
   output.commit();
 }

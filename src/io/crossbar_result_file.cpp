@@ -110,6 +110,7 @@ void write_crossbar_result(const std::filesystem::path& path, const CrossbarResu
     for (const auto& [name, text] : result.text_attributes) {
       file.write_string_attribute(name, text);
     }
+    file.close();
   }
   output.commit();
 }

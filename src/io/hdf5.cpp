@@ -5,7 +5,9 @@
 #include <hdf5.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
+#include <cstdlib>
 #include <limits>
 #include <string>
 #include <system_error>
@@ -47,14 +49,41 @@ std::string take_error_stack() {
   return text;
 }
 
+// The cause of a failed write, when HDF5's file driver reported the system's error number in
+// its message ("... errno = 28, error message = 'No space left on device' ..."): the disk is
+// full or a file size limit was reached. Empty for other failures.
+std::string storage_exhausted(const std::string& stack) {
+  const std::string key = "errno = ";
+  const auto at = stack.find(key);
+  if (at == std::string::npos) {
+    return {};
+  }
+  const int number = std::atoi(stack.c_str() + at + key.size());
+  if (number == ENOSPC || number == EDQUOT) {
+    return "the disk is full (no space left on the device)";
+  }
+  if (number == EFBIG) {
+    return "the file size limit was reached (file too large)";
+  }
+  return {};
+}
+
 [[noreturn]] void fail(ErrorKind kind, const std::string& where, const std::string& problem) {
   std::string message = where + ": " + problem;
   const std::string stack = take_error_stack();
+  if (const std::string cause = storage_exhausted(stack); !cause.empty()) {
+    message += ": " + cause;
+  }
   if (!stack.empty()) {
     message += " (HDF5: " + stack + ")";
   }
   throw IoError(kind, message);
 }
+
+// HDF5's clean-up at exit is switched off before the library's first call (at start-up): a
+// file whose close failed (a full disk) stays in HDF5's tables, and closing it again at exit
+// crashes inside HDF5 1.10. Every file of ours is closed, checked, before exit.
+[[maybe_unused]] const bool no_hdf5_clean_up_at_exit = H5dont_atexit() >= 0;
 
 // The library reports failures by exception, never on stderr. HDF5's automatic printing is a
 // per-thread setting in thread-safe builds (Debian's is one), hence once per thread, whenever a
@@ -320,6 +349,8 @@ Handle& Handle::operator=(Handle&& other) noexcept {
 }
 
 Handle::~Handle() { close(); }
+
+Id Handle::release() noexcept { return std::exchange(id_, -1); }
 
 void Handle::close() noexcept {
   if (id_ < 0) {
@@ -796,6 +827,11 @@ File File::create(const std::filesystem::path& path) {
 
 void File::flush() {
   checked(H5Fflush(id(), H5F_SCOPE_GLOBAL), ErrorKind::runtime, where(), "flush the file");
+}
+
+void File::close() {
+  flush();
+  checked(H5Fclose(release_handle()), ErrorKind::runtime, where(), "close the file");
 }
 
 }  // namespace imcosim::io::hdf5

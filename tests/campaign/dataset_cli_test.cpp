@@ -57,6 +57,29 @@ TEST(DatasetCli, ShardsMergeIntoTheUnshardedDataset) {
   EXPECT_FALSE(std::filesystem::exists(scratch / "bad.h5"));
 }
 
+// A write that fails for lack of space (here: the shell's file size limit, which fails writes
+// as a full disk does, EFBIG instead of ENOSPC) ends the run with exit 1 and a message saying
+// so; the dataset stays resumable and resuming it gives the uninterrupted run's dataset.
+TEST(DatasetCli, AFailedWriteMidRunKeepsTheDatasetResumable) {
+  const ScratchDirectory scratch;
+  const auto config = (scratch / "c.ini").string();
+  write_text(config, small_campaign_ini(40, "block_samples = 4"));
+  const auto whole = scratch / "whole.h5";
+  ASSERT_EQ(run_imcosim("dataset " + config + " -o " + whole.string()).exit_code, 0);
+  const auto blocks = std::filesystem::file_size(whole) / 2 / 512;  // dash counts 512-byte blocks
+  const auto part = scratch / "part.h5";
+  const auto limited =
+      run_command("trap '' XFSZ; ulimit -f " + std::to_string(blocks) + "; " + IMCOSIM_CLI_PATH +
+                  " dataset " + config + " -o " + part.string());
+  ASSERT_EQ(limited.exit_code, 1) << limited.output;
+  EXPECT_NE(limited.output.find("file size limit was reached"), std::string::npos)
+      << limited.output;
+  const auto resumed = run_imcosim("dataset " + config + " -o " + part.string());
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_EQ(dataset_difference(whole, part), "");
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 3);
+}
+
 TEST(DatasetCli, KilledAtRandomMomentsAndResumedEqualsAnUninterruptedRun) {
   const ScratchDirectory scratch;
   const auto config = (scratch / "c.ini").string();

@@ -20,14 +20,19 @@ const char* const valid_file =
     "f.attrs['r_row'] = 1.0; f.attrs['r_col'] = 1.0; f.attrs['r_source'] = 0.0; "
     "f.attrs['r_sense'] = 0.0; ";
 
+// Writes the valid problem file at `path` with h5py, then applies `changes` (Python on `f`).
+CommandOutcome write_problem(const std::string& path, const std::string& changes = "") {
+  return run_python("-c \"import h5py, numpy as np; f = h5py.File('" + path + "', 'w'); " +
+                    valid_file + changes + "\"");
+}
+
 class MalformedProblem : public ::testing::TestWithParam<Malformed> {};
 
 TEST_P(MalformedProblem, IsRejectedWithExitTwoNamingTheFaultAndWritesNothing) {
   const auto& bad = GetParam();
   const ScratchDirectory scratch;
   const auto problem = (scratch / "bad.h5").string();
-  const auto written = run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem +
-                                  "', 'w'); " + valid_file + bad.python + "\"");
+  const auto written = write_problem(problem, bad.python);
   ASSERT_EQ(written.exit_code, 0) << written.output;
   for (const std::string command : {"solve", "spice", "netlist"}) {
     const auto output = scratch / ("out-" + command);
@@ -83,10 +88,7 @@ TEST(BadInput, MissingOrNonHdf5FilesAreBadInput) {
 TEST(BadInput, AFailedRunLeavesAnExistingOutputUntouched) {
   const ScratchDirectory scratch;
   const auto problem = (scratch / "p.h5").string();
-  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem + "', 'w'); " +
-                       valid_file + "f.attrs['r_row'] = -1.0\"")
-                .exit_code,
-            0);
+  ASSERT_EQ(write_problem(problem, "f.attrs['r_row'] = -1.0").exit_code, 0);
   const auto output = scratch / "precious.h5";
   std::ofstream(output) << "precious";
   EXPECT_EQ(run_imcosim("solve " + problem + " -o " + output.string()).exit_code, 2);
@@ -102,10 +104,7 @@ std::string file_bytes(const std::filesystem::path& path) {
 TEST(BadInput, AnOutputThatIsAnInputIsRefusedAndTheInputKept) {
   const ScratchDirectory scratch;
   const auto problem = scratch / "p.h5";
-  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem.string() +
-                       "', 'w'); " + valid_file + "\"")
-                .exit_code,
-            0);
+  ASSERT_EQ(write_problem(problem.string()).exit_code, 0);
   // The same file by another spelling and through a link: refused by device and inode.
   const auto link = scratch / "link.h5";
   std::filesystem::create_symlink(problem, link);
@@ -129,13 +128,30 @@ TEST(BadInput, AnOutputThatIsAnInputIsRefusedAndTheInputKept) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 2);
 }
 
+// A result that does not fit (the shell's file size limit fails writes as a full disk does)
+// ends with exit 1 saying so, no crash, the previous result intact and no temporary left.
+TEST(BadInput, AFailedWriteLeavesThePreviousResultIntact) {
+  const ScratchDirectory scratch;
+  const auto problem = (scratch / "p.h5").string();
+  ASSERT_EQ(write_problem(problem, "del f['inputs']; f['inputs'] = np.ones((4000, 3))").exit_code,
+            0);
+  const auto output = scratch / "result.h5";
+  ASSERT_EQ(run_imcosim("solve " + problem + " -o " + output.string()).exit_code, 0);
+  const std::string before = file_bytes(output);
+  const auto limited =
+      run_command("trap '' XFSZ; ulimit -f " + std::to_string(before.size() / 2 / 512) + "; " +
+                  IMCOSIM_CLI_PATH + " solve " + problem + " -o " + output.string());
+  EXPECT_EQ(limited.exit_code, 1) << limited.output;
+  EXPECT_NE(limited.output.find("file size limit was reached"), std::string::npos)
+      << limited.output;
+  EXPECT_EQ(file_bytes(output), before);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 2);
+}
+
 TEST(BadInput, OutOfRangeOptionValuesAreBadUsage) {
   const ScratchDirectory scratch;
   const auto problem = (scratch / "p.h5").string();
-  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem + "', 'w'); " +
-                       std::string(valid_file) + "\"")
-                .exit_code,
-            0);
+  ASSERT_EQ(write_problem(problem).exit_code, 0);
   const auto sample = run_imcosim("netlist " + problem + " -o - --sample 4");
   EXPECT_EQ(sample.exit_code, 2);
   EXPECT_NE(sample.output.find("--sample 4 is out of range"), std::string::npos) << sample.output;

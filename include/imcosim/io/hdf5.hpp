@@ -38,6 +38,8 @@ class Handle {
   ~Handle();
 
   [[nodiscard]] Id id() const noexcept { return id_; }
+  // Gives up ownership: the caller closes the identifier (and checks that close).
+  [[nodiscard]] Id release() noexcept;
 
  private:
   void close() noexcept;
@@ -98,6 +100,8 @@ class Object {
 
   // Absolute object path of `path` taken relative to this object.
   [[nodiscard]] std::string resolve(std::string_view path) const;
+  // The identifier, no longer owned by this object (File::close closes it, checked).
+  [[nodiscard]] Id release_handle() noexcept { return handle_.release(); }
 
  private:
   Handle handle_;
@@ -184,6 +188,11 @@ class File : public Group {
 
   // Writes buffered data to disk; closing (destruction) flushes too.
   void flush();
+  // Flushes and closes the file, checking both: a writer calls it before committing the file,
+  // because destruction cannot report a close that failed (a full disk, a file size limit).
+  // Throws IoError (runtime) naming the file and, when the disk is full, saying so. Afterwards
+  // the object holds no file; only destruction remains.
+  void close();
 
  private:
   using Group::Group;

@@ -113,6 +113,7 @@ void write_image_dataset(const std::filesystem::path& path, const ImageDataset& 
     file.write_int64_array("labels", {dataset.size()}, labels);
     file.write_int64_attribute("class_count", static_cast<std::int64_t>(dataset.class_count()));
     file.write_string_attribute("source", dataset.source());
+    file.close();
   }
   target.commit();
 }

@@ -244,6 +244,7 @@ void write_model_file(const std::filesystem::path& path, const ModelFile& model)
         group.write_matrix("confusion", record.confusion);
       }
     }
+    file.close();
   }
   target.commit();
 }

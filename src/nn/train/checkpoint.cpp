@@ -55,6 +55,7 @@ void write_checkpoint(const std::filesystem::path& path, const std::string& fing
       }
     }
     file.write_matrix("log", log_matrix(log));
+    file.close();
   }
   target.commit();
 }
