@@ -68,8 +68,9 @@ void add_analysis_option(CommandSyntax& syntax) {
 void add_op_start_option(CommandSyntax& syntax, const std::string& default_start) {
   syntax.options.add_options()(
       "op-start", po::value<std::string>()->default_value(default_start),
-      "--analysis op: fast = each sample its own .op, started (.nodeset) from the fast path's "
-      "op-amp and neuron outputs, which converges by Newton's method on any size; zero = one DC "
+      "--analysis op: fast = each sample its own run, started from the fast path's op-amp "
+      "and neuron outputs (a DC sweep that releases them; its last point is the operating "
+      "point), which converges by Newton's method on any size; zero = one DC "
       "sweep per run from ngspice's own start, which falls into gmin stepping beyond small "
       "networks (docs/imac.md)");
 }
@@ -364,7 +365,7 @@ int run_imac_netlist(const std::vector<std::string>& args) {
   if (fast_op_start(*values)) {
     if (loaded.inputs.inputs_volt.rows() != 1) {
       throw UsageError(
-          "--op-start fast writes one sample's .op; select it with --first and "
+          "--op-start fast writes one sample's operating point; select it with --first and "
           "--count 1");
     }
     spice::WorkerPool pool({});

@@ -72,15 +72,21 @@ std::string summer_instance(std::size_t layer, Eigen::Index neuron) {
   return "xsum_l" + std::to_string(layer) + "_n" + index_text(neuron);
 }
 
+// The load of every op-amp's gain stage (imac_opamp*.sub): 1 kOhm, or 1 MOhm in a deck started
+// from the fast path, whose pulls on the gain nodes must outweigh the stage's gain / r_stage
+// siemens (append_starting_hints). The circuit is the same either way.
+double opamp_stage_ohm(bool started) { return started ? 1e6 : 1e3; }
+
 std::string opamp_instance(const std::string& instance, const std::string& inp,
                            const std::string& inn, const std::string& out,
-                           const ImacParameters& parameters) {
+                           const ImacParameters& parameters, double r_stage_ohm) {
   std::string line = instance + " " + inp + " " + inn + " " + out + " vdd vss ";
+  const std::string stage = " r_stage=" + spice_number(r_stage_ohm);
   if (parameters.opamp_pole_hz > 0.0) {
     return line + "imac_opamp_pole gain=" + spice_number(parameters.opamp_gain) +
-           " pole_hz=" + spice_number(parameters.opamp_pole_hz);
+           " pole_hz=" + spice_number(parameters.opamp_pole_hz) + stage;
   }
-  return line + "imac_opamp gain=" + spice_number(parameters.opamp_gain);
+  return line + "imac_opamp gain=" + spice_number(parameters.opamp_gain) + stage;
 }
 
 // A tile as a subcircuit: pins are its row drivers, then its line ends (sense nodes).
@@ -117,7 +123,7 @@ std::string amplifier_subcircuit_name(std::size_t layer) {
 
 void append_amplifier_subcircuit(Lines& lines, std::size_t layer,
                                  const DifferenceAmplifier& amplifier,
-                                 const ImacParameters& parameters) {
+                                 const ImacParameters& parameters, double r_stage_ohm) {
   const std::string name = amplifier_subcircuit_name(layer);
   const std::string r_in = spice_number(amplifier.r_in_ohm);
   const std::string r_f = spice_number(amplifier.r_f_ohm);
@@ -129,11 +135,12 @@ void append_amplifier_subcircuit(Lines& lines, std::size_t layer,
            ": V(out) = gain (V(noninv) - V(inv))",
        ".subckt " + name + " noninv inv out vdd vss", "Rin_n noninv " + pin + " " + r_in,
        "Rgnd " + pin + " 0 " + r_f, "Rin_i inv " + nin + " " + r_in, "Rfb " + nin + " out " + r_f,
-       opamp_instance(std::string(amplifier_opamp_instance), pin, nin, "out", parameters),
+       opamp_instance(std::string(amplifier_opamp_instance), pin, nin, "out", parameters,
+                      r_stage_ohm),
        ".ends " + name});
 }
 
-void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
+void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l, double r_stage_ohm) {
   const auto& layer = network.layers()[l];
   const auto& parameters = network.parameters();
   const std::string ls = std::to_string(l);
@@ -141,7 +148,7 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
                   index_text(layer.neuron_count) + " neurons, " +
                   std::to_string(layer.horizontal_partitions()) + " x " +
                   std::to_string(layer.vertical_partitions()) + " tiles");
-  append_amplifier_subcircuit(lines, l, layer.amplifier, parameters);
+  append_amplifier_subcircuit(lines, l, layer.amplifier, parameters, r_stage_ohm);
   for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
     for (std::size_t q = 0; q < layer.vertical_partitions(); ++q) {
       const std::string name = tile_subcircuit_name(l, p, q);
@@ -177,7 +184,8 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
       // TIA sensing: each line at a virtual ground, V_tia = -r_tia I_line; the difference
       // amplifier forms gain (V_tia_b - V_tia_a) = gain r_tia (I_a - I_b).
       for (const auto& line : {line_a, line_b}) {
-        lines.push_back(opamp_instance(tia_instance(line), "0", line, line + "_tia", parameters));
+        lines.push_back(
+            opamp_instance(tia_instance(line), "0", line, line + "_tia", parameters, r_stage_ohm));
         lines.push_back("Rtia_" + line + " " + line + " " + line + "_tia " +
                         spice_number(parameters.r_tia_ohm));
       }
@@ -191,7 +199,8 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l) {
       }
       lines.push_back("Rsumfb_l" + ls + "_n" + index_text(n) + " " + nin + " " + junction + " " +
                       spice_number(parameters.r_sum_ohm / h));
-      lines.push_back(opamp_instance(summer_instance(l, n), "0", junction, nin, parameters));
+      lines.push_back(
+          opamp_instance(summer_instance(l, n), "0", junction, nin, parameters, r_stage_ohm));
     }
     const auto neuron = neuron_circuit(parameters);
     std::string instance =
@@ -248,17 +257,33 @@ void append_dc_input_sources(Lines& lines, const Eigen::MatrixXd& inputs_volt) {
 }
 
 // The node inside an op-amp instance that its gain stage drives (imac_opamp*.sub): the one that
-// a .nodeset of the amplifier's output must name, since the output node itself is driven by a
-// voltage source and would ignore it. `instance` is the subcircuit path, e.g. "xsum_l0_n0".
+// a start must pull to set the amplifier's output, since the output node itself is driven by a
+// voltage source. `instance` is the subcircuit path, e.g. "xsum_l0_n0".
 std::string opamp_gain_node(const std::string& instance) { return instance + ".x"; }
 
-// .nodeset of every op-amp's inputs and gain node and of every neuron output: ngspice holds these
-// nodes at the given voltages in its first Newton iterations, then releases them and iterates on
-// the full circuit. Held at inputs consistent with its output, each op-amp is linearised on the
-// fast path's piece of its rail clamp; at a gain of 1e5 a start that is off by microvolts at an
-// op-amp's inputs would put it on the wrong piece, and Newton's method would cycle between them.
-void append_nodesets(Lines& lines, const ImacNetwork& network,
-                     const NetworkNodeVoltages& starting_point) {
+// The conductance of the start's pull at each point of its sweep: decades from 1 S down to
+// 1e-6 S, then exactly 0 (the circuit alone).
+std::string hint_conductance_pwl() {
+  std::string points;
+  for (Eigen::Index k = 0; k < started_operating_point_steps; ++k) {
+    const double siemens =
+        k + 1 == started_operating_point_steps ? 0.0 : std::pow(10.0, -static_cast<double>(k));
+    points += (k == 0 ? "" : ", ") + index_text(k) + ", " + spice_number(siemens);
+  }
+  return "pwl(v(hint), " + points + ")";
+}
+
+// The start from the fast path's solution: every op-amp's inputs and gain node and every neuron
+// output is pulled toward its voltage there by a B-source I = g (V - V_start), where g is node
+// hint_g, a function of the swept source Vhint. At 1 S the pulls dominate every node they touch
+// (the resistors around them are 1 kOhm and more, an op-amp's gain stage 0.1 S at
+// opamp_stage_ohm), so the first point converges by Newton's method from zero, with each op-amp
+// on the fast path's piece of its rail clamp; each later point starts from the one before, and
+// the last, at g = 0, is the circuit alone. A .nodeset would hold the same nodes, but ngspice
+// clears a held node's matrix row by a search over every circuit node, per held node and per Newton
+// iteration: minutes at the 280 000 nodes of a full-size network with wires (docs/imac.md).
+void append_starting_hints(Lines& lines, const ImacNetwork& network,
+                           const NetworkNodeVoltages& starting_point) {
   if (starting_point.size() != network.layers().size()) {
     throw ImacError(ErrorKind::bad_input, "the operating point's starting point has " +
                                               std::to_string(starting_point.size()) +
@@ -266,9 +291,12 @@ void append_nodesets(Lines& lines, const ImacNetwork& network,
                                               std::to_string(network.layers().size()));
   }
   const bool tia = network.parameters().sensing == SensingScheme::tia;
-  std::vector<std::string> items;
-  const auto add = [&items](const std::string& node, double volt) {
-    items.push_back("v(" + node + ")=" + spice_number(volt));
+  lines.insert(lines.end(),
+               {"Vhint hint 0 DC 0", "Bhint_g hint_g 0 V = " + hint_conductance_pwl()});
+  std::size_t count = 0;
+  const auto add = [&lines, &count](const std::string& node, double volt) {
+    lines.push_back("Bhint" + std::to_string(count++) + " " + node + " 0 I = v(hint_g) * (v(" +
+                    node + ") - (" + spice_number(volt) + "))");
   };
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
     const auto& layer = network.layers()[l];
@@ -314,7 +342,6 @@ void append_nodesets(Lines& lines, const ImacNetwork& network,
       add(layer_input_node(l + 1, n), nodes.neuron_output_volt(n));
     }
   }
-  append_wrapped(lines, ".nodeset", items, "", 6);
 }
 
 // The circuit's parameters as comments, so that a deck records what it was built from.
@@ -432,12 +459,12 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
 
   // 3. Layers: tiles, amplifiers, summers and neurons.
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
-    append_layer(lines, network, l);
+    append_layer(lines, network, l, opamp_stage_ohm(starting_point != nullptr));
   }
 
   // 4. Analysis, saved vectors and the per-sample outputs.
   if (starting_point != nullptr) {
-    append_nodesets(lines, network, *starting_point);
+    append_starting_hints(lines, network, *starting_point);
   }
   const Eigen::Index samples = inputs_volt.rows();
   // num_threads=1: ngspice's OpenMP BSIM evaluation spins at its barriers and collapses when
@@ -448,6 +475,8 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
     const double stop = window_start_s(samples, parameters) + parameters.t_step_s;
     lines.push_back(".tran " + spice_number(parameters.t_step_s) + " " + spice_number(stop) +
                     " 0 " + spice_number(parameters.t_step_s));
+  } else if (starting_point != nullptr) {
+    lines.push_back(".dc Vhint 0 " + index_text(started_operating_point_steps - 1) + " 1");
   } else {
     lines.push_back(samples == 1 ? std::string(".op")
                                  : ".dc Vsample 0 " + index_text(samples - 1) + " 1");
@@ -473,7 +502,7 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
                         output_node(network, n) + ") AT=" + spice_number(end));
       }
     }
-  } else if (samples > 1) {
+  } else if (samples > 1 || starting_point != nullptr) {
     // `ngspice -b` prints an .op's saved vectors by itself; a sweep's are a table to ask for.
     append_wrapped(lines, ".print dc", outputs, "", 12);
   }

@@ -203,17 +203,35 @@ void measure_operating_points(const RunVectors& run, const ImacNetwork& network,
   }
 }
 
-// ngspice returns one point per sample of an operating-point run; anything else (a sweep cut
-// short) must not be read as outputs of the wrong samples.
-std::optional<spice::SpiceError> missing_points(const RunVectors& run, Eigen::Index samples) {
+// ngspice returns one point per sample of an operating-point run, or per step of a started one's
+// sweep; anything else (a sweep cut short) must not be read as outputs of the wrong samples.
+std::optional<spice::SpiceError> missing_points(const RunVectors& run, Eigen::Index points) {
   for (const auto& output : run.v_output_volt) {
-    if (static_cast<Eigen::Index>(output.size()) != samples) {
+    if (static_cast<Eigen::Index>(output.size()) != points) {
       return spice::SpiceError(ErrorKind::runtime,
                                "ngspice returned " + std::to_string(output.size()) +
-                                   " operating points for " + std::to_string(samples) + " samples");
+                                   " operating points for " + std::to_string(points) + " expected");
     }
   }
   return std::nullopt;
+}
+
+// A started run's sweep ends at its sample's operating point (imac_deck): keep that point only.
+void keep_last_point(RunVectors& run) {
+  const auto keep_last = [](std::vector<double>& vector) {
+    vector.erase(vector.begin(), vector.end() - 1);
+  };
+  keep_last(run.i_vdd_ampere);
+  keep_last(run.i_vss_ampere);
+  if (!run.i_neuron_vss_ampere.empty()) {
+    keep_last(run.i_neuron_vss_ampere);
+  }
+  for (auto& current : run.i_input_ampere) {
+    keep_last(current);
+  }
+  for (auto& output : run.v_output_volt) {
+    keep_last(output);
+  }
 }
 
 }  // namespace
@@ -234,7 +252,7 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
                         std::to_string(options.starting_points.size()) + " for " +
                         std::to_string(samples) + " samples)");
   }
-  // A .nodeset holds for a run's first point only, so each started sample is its own .op.
+  // A start belongs to one sample, so each started sample is its own run (a sweep of its start).
   const Eigen::Index samples_per_run = started ? 1 : options.samples_per_run;
   ImacEvaluation evaluation;
   const double nan = std::numeric_limits<double>::quiet_NaN();
@@ -271,7 +289,10 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       } else {
         run = unpack(std::get<spice::SpiceResult>(std::move(result)), network, options.analysis);
         if (options.analysis == ImacAnalysis::operating_point) {
-          failure = missing_points(run, count);
+          failure = missing_points(run, started ? started_operating_point_steps : count);
+          if (!failure && started) {
+            keep_last_point(run);
+          }
         }
       }
       if (failure) {

@@ -34,6 +34,9 @@ enum class ImacAnalysis {
 [[nodiscard]] std::string_view imac_analysis_name(ImacAnalysis analysis) noexcept;
 [[nodiscard]] ImacAnalysis parse_imac_analysis(std::string_view name);
 
+// Points of a started operating point's sweep (see imac_deck); the last is the operating point.
+inline constexpr Eigen::Index started_operating_point_steps = 8;
+
 // A self-contained ngspice deck of the whole network for K input samples (rows of
 // `inputs_volt`, K x n_in): every model card and subcircuit inlined, so it runs unchanged in
 // `ngspice -b`. Saved vectors: the network outputs and the branch currents of vdd, vss and
@@ -44,10 +47,13 @@ enum class ImacAnalysis {
 // operating_point: one DC solution per sample, as a DC sweep of a sample index source over
 // 0 .. K-1 that drives every input through a piecewise-linear B-source and a 0 V ammeter Vx_<i>
 // (K = 1: an .op with DC sources); vectors hold one point per sample.
-// starting_point (operating_point with K = 1 only, else ImacError): the deck gets a .nodeset of
-// every op-amp and neuron output at these voltages (FastEvaluator::node_voltages), from which
-// ngspice's Newton iteration converges without gmin stepping (docs/imac.md). Throws ImacError
-// when its shape does not match the network.
+// starting_point (operating_point with K = 1 only, else ImacError): the deck pulls every
+// op-amp's inputs and gain node and every neuron output toward these voltages
+// (FastEvaluator::node_voltages) through a conductance that a DC sweep of "Vhint" lowers from
+// 1 S to exactly 0 over started_operating_point_steps points, each started from the one
+// before; the last point is the sample's operating point, reached by Newton's method without
+// gmin stepping (docs/imac.md). Vectors then hold one value per step. Throws ImacError when its
+// shape does not match the network.
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
                                    std::string_view title,
                                    ImacAnalysis analysis = ImacAnalysis::transient,

@@ -20,8 +20,9 @@ struct SpiceEvaluationOptions {
   // Samples per run (transient windows or DC sweep points); runs are spread over the workers.
   Eigen::Index samples_per_run = 16;
   // operating_point only: one per sample, the op-amp and neuron outputs to start ngspice's
-  // Newton iteration from (FastEvaluator::node_voltages). Each sample then runs as its own .op
-  // with these as .nodeset (samples_per_run is ignored), which converges by Newton's method
+  // Newton iteration from (FastEvaluator::node_voltages). Each sample then runs alone, as a DC
+  // sweep that releases these nodes from its start (imac_deck; samples_per_run is ignored),
+  // which converges by Newton's method
   // where a start from zero falls into minutes of gmin stepping; the result is still ngspice's
   // own converged operating point (docs/imac.md). Empty: no starting point.
   std::vector<NetworkNodeVoltages> starting_points;
