@@ -75,17 +75,21 @@ std::vector<std::size_t> predict(const HybridNetwork& network, const ImageDatase
   std::vector<std::size_t> predicted(dataset.size());
   const std::size_t chunk = 32;  // a chunk's im2col stays in cache
   const auto chunks = static_cast<std::int64_t>((dataset.size() + chunk - 1) / chunk);
-#pragma omp parallel for schedule(dynamic)
-  for (std::int64_t c = 0; c < chunks; ++c) {
-    const std::size_t first = static_cast<std::size_t>(c) * chunk;
-    const std::size_t count = std::min(chunk, dataset.size() - first);
-    const Tensor<float> batch = make_batch(dataset, order, first, count, TrainingSettings{}, 0);
+#pragma omp parallel
+  {
+    // One trace per thread: its buffers are reused chunk after chunk instead of reallocated.
     HybridNetwork::Trace trace;
-    network.forward(batch, trace, Phase::inference);
-    const auto& outputs = network.outputs(trace);
-    for (std::size_t n = 0; n < count; ++n) {
-      const float* y = outputs.sample(n);
-      predicted[first + n] = static_cast<std::size_t>(std::max_element(y, y + classes) - y);
+#pragma omp for schedule(dynamic)
+    for (std::int64_t c = 0; c < chunks; ++c) {
+      const std::size_t first = static_cast<std::size_t>(c) * chunk;
+      const std::size_t count = std::min(chunk, dataset.size() - first);
+      const Tensor<float> batch = make_batch(dataset, order, first, count, TrainingSettings{}, 0);
+      network.forward(batch, trace, Phase::inference);
+      const auto& outputs = network.outputs(trace);
+      for (std::size_t n = 0; n < count; ++n) {
+        const float* y = outputs.sample(n);
+        predicted[first + n] = static_cast<std::size_t>(std::max_element(y, y + classes) - y);
+      }
     }
   }
   return predicted;
