@@ -9,10 +9,6 @@
 
 namespace imcosim::nn {
 
-std::int8_t activation_code(double value, double scale) {
-  return static_cast<std::int8_t>(std::clamp(std::round(value / scale), -128.0, 127.0));
-}
-
 namespace {
 
 // Symmetric int8 per output row (codes -127 ... 127, scale max|W_n| / 127) and int32 bias codes in
@@ -33,12 +29,11 @@ void quantise_rows(const std::vector<float>& weight, const std::vector<float>& b
     const double scale = largest > 0.0 ? largest / 127.0 : 1.0;
     scales[n] = scale;
     for (std::size_t k = 0; k < window; ++k) {
-      codes[n * window + k] = static_cast<std::int8_t>(std::clamp(
-          std::round(static_cast<double>(weight[n * window + k]) / scale), -127.0, 127.0));
+      codes[n * window + k] = static_cast<std::int8_t>(
+          round_clamped(static_cast<double>(weight[n * window + k]) / scale, -127.0, 127.0));
     }
-    bias_codes[n] = static_cast<std::int32_t>(
-        std::clamp(std::round(static_cast<double>(bias[n]) / (input_scale * scale)), -2147483648.0,
-                   2147483647.0));
+    bias_codes[n] = static_cast<std::int32_t>(round_clamped(
+        static_cast<double>(bias[n]) / (input_scale * scale), -2147483648.0, 2147483647.0));
   }
 }
 
