@@ -57,14 +57,14 @@ void validate_requantisation(const Requantisation& rule);
 // Inline: the output stage of every convolution runs it on each accumulator.
 inline std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noexcept {
   // |accumulator * multiplier| < 2^62, so the product and the rounding offset fit in 64 bits.
+  // Without a branch on the shift (half is 0 for a shift of 0), so a loop over accumulators
+  // pipelines.
   const std::int64_t product = std::int64_t{accumulator} * std::int64_t{rule.multiplier};
-  std::int64_t scaled = product;
-  if (rule.right_shift > 0) {
-    const std::int64_t half = std::int64_t{1} << (rule.right_shift - 1);
-    const std::int64_t magnitude = (product < 0 ? -product : product) + half;
-    scaled = product < 0 ? -(magnitude >> rule.right_shift) : magnitude >> rule.right_shift;
-  }
-  const std::int64_t shifted = std::int64_t{rule.zero_point} + scaled;
+  const std::int64_t half =
+      rule.right_shift > 0 ? std::int64_t{1} << (rule.right_shift - 1) : std::int64_t{0};
+  const std::int64_t magnitude = ((product < 0 ? -product : product) + half) >> rule.right_shift;
+  const std::int64_t shifted =
+      std::int64_t{rule.zero_point} + (product < 0 ? -magnitude : magnitude);
   return static_cast<std::int8_t>(
       std::clamp<std::int64_t>(shifted, rule.clamp_low, rule.clamp_high));
 }
