@@ -25,10 +25,15 @@ bool exact_in_float(std::size_t depth) {
   return static_cast<double>(depth) * 128.0 * 127.0 < exact_float_limit;
 }
 
+// Column-major accumulators of one image: Eigen's kernel then runs along the many pixels, not
+// along the few filters (every order of an exact sum gives the same integer).
+template <typename Scalar>
+using Accumulators = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
 // accumulators = lowered x weights^T, per channel group: each group's filters see its columns.
 template <typename Scalar>
 void grouped_product(const RowMatrix<Scalar>& lowered, const RowMatrix<Scalar>& weights,
-                     Eigen::Index groups, RowMatrix<Scalar>& accumulators) {
+                     Eigen::Index groups, Accumulators<Scalar>& accumulators) {
   const Eigen::Index group_filters = weights.rows() / groups;
   const Eigen::Index window = weights.cols();
   for (Eigen::Index g = 0; g < groups; ++g) {
@@ -224,7 +229,7 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
             .template cast<Scalar>();
     std::vector<float> codes(conv.input_shape().size());
     RowMatrix<float> lowered;
-    RowMatrix<Scalar> accumulators(pixels, filters);
+    Accumulators<Scalar> accumulators(pixels, filters);
     for (std::size_t n = 0; n < batch; ++n) {
       // 1. Input codes (the previous layer left values on its code grid, so this is exact),
       // lowered.
