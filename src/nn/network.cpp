@@ -1,7 +1,10 @@
 #include "imcosim/nn/network.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <limits>
+#include <type_traits>
 
 #include "imcosim/nn/error.hpp"
 #include "imcosim/nn/training.hpp"
@@ -13,6 +16,50 @@ namespace {
 // Largest value of an activation code range of ReLU6 at this scale.
 std::int32_t code_of_six(double scale) {
   return static_cast<std::int32_t>(std::min(127.0, std::round(6.0 / scale)));
+}
+
+// Sums of products of int8 codes are exact in float while |sum| <= depth x 128 x 127 < 2^24
+// (every layer of the reference models), and in double beyond.
+bool exact_in_float(std::size_t depth) {
+  constexpr double exact_float_limit = 16777216.0;  // 2^24
+  return static_cast<double>(depth) * 128.0 * 127.0 < exact_float_limit;
+}
+
+// Column-major accumulators of one image: Eigen's kernel then runs along the many pixels, not
+// along the few filters (every order of an exact sum gives the same integer).
+template <typename Scalar>
+using Accumulators = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+
+// accumulators = lowered x weights^T, per channel group: each group's filters see its columns.
+template <typename Scalar>
+void grouped_product(const RowMatrix<Scalar>& lowered, const RowMatrix<Scalar>& weights,
+                     Eigen::Index groups, Accumulators<Scalar>& accumulators) {
+  const Eigen::Index group_filters = weights.rows() / groups;
+  const Eigen::Index window = weights.cols();
+  for (Eigen::Index g = 0; g < groups; ++g) {
+    accumulators.middleCols(g * group_filters, group_filters).noalias() =
+        lowered.middleCols(g * window, window) *
+        weights.middleRows(g * group_filters, group_filters).transpose();
+  }
+}
+
+// An exact integer accumulator plus its bias code, saturated to int32 as the array's adder.
+template <typename Scalar>
+std::int32_t biased_accumulator(Scalar accumulator, std::int32_t bias) {
+  return static_cast<std::int32_t>(std::clamp<std::int64_t>(
+      static_cast<std::int64_t>(accumulator) + bias, std::numeric_limits<std::int32_t>::min(),
+      std::numeric_limits<std::int32_t>::max()));
+}
+
+// The trainer's value of each int8 code at a scale (code_values(scale)[code_index(code)]):
+// float(scale x code), looked up rather than computed per activation.
+std::size_t code_index(std::int8_t code) { return static_cast<std::size_t>(code + 128); }
+std::array<float, 256> code_values(double scale) {
+  std::array<float, 256> values{};
+  for (int code = -128; code <= 127; ++code) {
+    values[code_index(static_cast<std::int8_t>(code))] = static_cast<float>(scale * code);
+  }
+  return values;
 }
 
 }  // namespace
@@ -164,55 +211,59 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
   const auto& conv = dynamic_cast<const Conv2d<float>&>(model_.layer(layer));
   const ActivationRange& range = ranges_[layer];
   const QuantisedConv q = quantise_conv(conv, range);
-  // 1. Input codes (the previous layer left values on its code grid, so this is exact), lowered.
-  Tensor<float> codes(input.batch(), input.shape());
-  for (std::size_t i = 0; i < input.size(); ++i) {
-    codes.values()[i] = static_cast<float>(activation_code(input.values()[i], range.input_scale));
-  }
-  conv.lower(codes, cache.lowered);
-  // 2. int32 accumulators, per group as the TPU's stages. Sums of products of int8 codes are
-  // exact in float while |sum| <= window x 128 x 127 < 2^24, and in double beyond.
+  const std::size_t batch = input.batch();
+  const auto pixels = static_cast<Eigen::Index>(conv.output_shape().pixels());
   const auto filters = static_cast<Eigen::Index>(conv.spec().filters);
   const auto window = static_cast<Eigen::Index>(conv.window());
   const auto groups = static_cast<Eigen::Index>(conv.spec().groups);
-  const Eigen::Index group_filters = filters / groups;
-  const auto accumulate = [&](const auto& lowered, auto weights) {
-    for (Eigen::Index n = 0; n < filters; ++n) {
-      for (Eigen::Index k = 0; k < window; ++k) {
-        weights(n, k) = q.weight_codes[static_cast<std::size_t>(n * window + k)];
+  output.resize_for_overwrite(batch, conv.output_shape());
+  auto out = output.pixel_rows();
+  const auto values = code_values(range.output_scale);
+  if (phase == Phase::training) {
+    cache.lowered.resize(static_cast<Eigen::Index>(batch) * pixels, window * groups);
+  }
+  // Image by image, so that its codes, their im2col and the accumulators stay in cache.
+  const auto run = [&]<typename Scalar>(std::type_identity<Scalar>) {
+    const RowMatrix<Scalar> weights =
+        Eigen::Map<const RowMatrix<std::int8_t>>(q.weight_codes.data(), filters, window)
+            .template cast<Scalar>();
+    std::vector<float> codes(conv.input_shape().size());
+    RowMatrix<float> lowered;
+    Accumulators<Scalar> accumulators(pixels, filters);
+    for (std::size_t n = 0; n < batch; ++n) {
+      // 1. Input codes (the previous layer left values on its code grid, so this is exact),
+      // lowered.
+      const float* x = input.sample(n);
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        codes[i] = static_cast<float>(activation_code(x[i], range.input_scale));
+      }
+      conv.lower(codes.data(), 1, lowered);
+      // 2. int32 accumulators, per group as the TPU's stages.
+      if constexpr (std::is_same_v<Scalar, float>) {
+        grouped_product(lowered, weights, groups, accumulators);
+      } else {
+        grouped_product(RowMatrix<Scalar>(lowered.cast<Scalar>()), weights, groups, accumulators);
+      }
+      // 3. Bias and requantisation, element by element with the TPU's own integer rule.
+      const Eigen::Index first = static_cast<Eigen::Index>(n) * pixels;
+      for (Eigen::Index r = 0; r < pixels; ++r) {
+        for (Eigen::Index f = 0; f < filters; ++f) {
+          const auto channel = static_cast<std::size_t>(f);
+          out(first + r, f) = values[code_index(
+              tpu::requantise(biased_accumulator(accumulators(r, f), q.bias_codes[channel]),
+                              q.requantisation[channel]))];
+        }
+      }
+      // Backward sees the dequantised input (straight-through estimator).
+      if (phase == Phase::training) {
+        cache.lowered.middleRows(first, pixels) = lowered * static_cast<float>(range.input_scale);
       }
     }
-    Eigen::MatrixXd result(lowered.rows(), filters);
-    for (Eigen::Index g = 0; g < groups; ++g) {
-      result.middleCols(g * group_filters, group_filters) =
-          (lowered.middleCols(g * window, window) *
-           weights.middleRows(g * group_filters, group_filters).transpose())
-              .template cast<double>();
-    }
-    return result;
   };
-  constexpr double exact_float_limit = 16777216.0;  // 2^24
-  const Eigen::MatrixXd accumulators =
-      static_cast<double>(window) * 128.0 * 127.0 < exact_float_limit
-          ? accumulate(cache.lowered, RowMatrix<float>(filters, window))
-          : accumulate(Eigen::MatrixXd(cache.lowered.cast<double>()),
-                       Eigen::MatrixXd(filters, window));
-  // 3. Bias and requantisation, element by element with the TPU's own integer rule.
-  output.resize(input.batch(), conv.output_shape());
-  auto out = output.pixel_rows();
-  for (Eigen::Index r = 0; r < accumulators.rows(); ++r) {
-    for (Eigen::Index n = 0; n < filters; ++n) {
-      const auto channel = static_cast<std::size_t>(n);
-      const double biased = accumulators(r, n) + q.bias_codes[channel];
-      const auto clamped =
-          static_cast<std::int32_t>(std::clamp(biased, -2147483648.0, 2147483647.0));
-      const std::int8_t code = tpu::requantise(clamped, q.requantisation[channel]);
-      out(r, n) = static_cast<float>(range.output_scale * code);
-    }
-  }
-  // Backward sees the dequantised input (straight-through estimator).
-  if (phase == Phase::training) {
-    cache.lowered *= static_cast<float>(range.input_scale);
+  if (exact_in_float(conv.window())) {
+    run(std::type_identity<float>{});
+  } else {
+    run(std::type_identity<double>{});
   }
 }
 
@@ -225,31 +276,35 @@ void HybridNetwork::forward_int8_dense(std::size_t layer, const Tensor<float>& i
   if (phase == Phase::training) {
     dense.forward(input, output, cache, phase);  // backward's cache: straight through
   } else {
-    output.resize(input.batch(), dense.output_shape());
+    output.resize_for_overwrite(input.batch(), dense.output_shape());
   }
-  // Integer sums of int8 products, exact in double.
+  // Integer sums of int8 products.
   const auto inputs = static_cast<Eigen::Index>(dense.input_shape().size());
   const auto outputs = static_cast<Eigen::Index>(q.bias_codes.size());
-  Eigen::MatrixXd codes(static_cast<Eigen::Index>(input.batch()), inputs);
   const auto rows = input.sample_rows();
-  for (Eigen::Index k = 0; k < codes.rows(); ++k) {
-    for (Eigen::Index i = 0; i < inputs; ++i) {
-      codes(k, i) = activation_code(rows(k, i), q.input_scale);
-    }
-  }
-  Eigen::MatrixXd weights(outputs, inputs);
-  for (Eigen::Index n = 0; n < outputs; ++n) {
-    for (Eigen::Index i = 0; i < inputs; ++i) {
-      weights(n, i) = q.weight_codes[static_cast<std::size_t>(n * inputs + i)];
-    }
-  }
-  const Eigen::MatrixXd accumulators = codes * weights.transpose();
   auto out = output.sample_rows();
-  for (Eigen::Index k = 0; k < codes.rows(); ++k) {
-    for (Eigen::Index n = 0; n < outputs; ++n) {
-      out(k, n) = dense_pre_activation(q, static_cast<std::size_t>(n),
-                                       static_cast<std::int64_t>(accumulators(k, n)));
+  const auto accumulate = [&]<typename Scalar>(std::type_identity<Scalar>) {
+    RowMatrix<Scalar> codes(rows.rows(), inputs);
+    for (Eigen::Index k = 0; k < codes.rows(); ++k) {
+      for (Eigen::Index i = 0; i < inputs; ++i) {
+        codes(k, i) = activation_code(rows(k, i), q.input_scale);
+      }
     }
+    const RowMatrix<Scalar> weights =
+        Eigen::Map<const RowMatrix<std::int8_t>>(q.weight_codes.data(), outputs, inputs)
+            .template cast<Scalar>();
+    const RowMatrix<Scalar> accumulators = codes * weights.transpose();
+    for (Eigen::Index k = 0; k < codes.rows(); ++k) {
+      for (Eigen::Index n = 0; n < outputs; ++n) {
+        out(k, n) = dense_pre_activation(q, static_cast<std::size_t>(n),
+                                         static_cast<std::int64_t>(accumulators(k, n)));
+      }
+    }
+  };
+  if (exact_in_float(dense.input_shape().size())) {
+    accumulate(std::type_identity<float>{});
+  } else {
+    accumulate(std::type_identity<double>{});
   }
 }
 
@@ -259,7 +314,7 @@ void HybridNetwork::forward_int8_neuron(std::size_t layer, const Tensor<float>& 
   if (phase == Phase::training) {
     model_.layer(layer).forward(input, output, cache, phase);  // backward's cache
   } else {
-    output.resize(input.batch(), input.shape());
+    output.resize_for_overwrite(input.batch(), input.shape());
   }
   // Hidden neurons leave as codes (the next GEMM's int8 input), the last as class scores.
   const bool last = layer + 1 == model_.size();
@@ -335,7 +390,8 @@ void HybridNetwork::forward_quantised(const Tensor<float>& input, Trace& trace, 
       auto& pass = trace.pass[l];
       pass.resize(out.size());
       for (std::size_t i = 0; i < out.size(); ++i) {
-        const double code = std::round(static_cast<double>(out.values()[i]) / range.output_scale);
+        const std::int64_t code =
+            round_clamped(static_cast<double>(out.values()[i]) / range.output_scale, -128.0, 127.0);
         pass[i] = code > range.clamp_low && code < range.clamp_high ? 1 : 0;
       }
     } else if (l < split && kind == "avgpool") {

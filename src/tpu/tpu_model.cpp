@@ -104,21 +104,22 @@ Int8FeatureMap requantise_stage(const Int32FeatureMap& accumulators, const ConvS
   if (stage.bias.empty() && stage.channel_requantisation.empty()) {
     return requantise(accumulators, stage.requantisation);
   }
-  Int8FeatureMap output(accumulators.height(), accumulators.width(), accumulators.channels());
-  for (std::size_t y = 0; y < accumulators.height(); ++y) {
-    for (std::size_t x = 0; x < accumulators.width(); ++x) {
-      for (std::size_t n = 0; n < accumulators.channels(); ++n) {
-        const std::int64_t biased =
-            std::int64_t{accumulators(y, x, n)} + (stage.bias.empty() ? 0 : stage.bias[n]);
-        const auto& rule = stage.channel_requantisation.empty() ? stage.requantisation
-                                                                : stage.channel_requantisation[n];
-        output(y, x, n) = requantise(
-            static_cast<std::int32_t>(std::clamp<std::int64_t>(biased, INT32_MIN, INT32_MAX)),
-            rule);
-      }
+  const std::size_t channels = accumulators.channels();
+  std::vector<std::int32_t> bias = stage.bias;
+  bias.resize(channels, 0);
+  std::vector<Requantisation> rules = stage.channel_requantisation;
+  rules.resize(channels, stage.requantisation);
+  const std::vector<std::int32_t>& values = accumulators.values();
+  std::vector<std::int8_t> codes(values.size());
+  for (std::size_t pixel = 0; pixel < values.size(); pixel += channels) {
+    for (std::size_t n = 0; n < channels; ++n) {
+      const std::int64_t biased = std::int64_t{values[pixel + n]} + bias[n];
+      codes[pixel + n] = requantise(
+          static_cast<std::int32_t>(std::clamp<std::int64_t>(biased, INT32_MIN, INT32_MAX)),
+          rules[n]);
     }
   }
-  return output;
+  return {accumulators.height(), accumulators.width(), channels, std::move(codes)};
 }
 
 TpuModel::TpuModel(ArrayShape array, DataflowKind dataflow)

@@ -42,6 +42,8 @@ class Conv2d final : public Layer<Scalar> {
 
   // im2col of a batch: one row per output pixel, the groups' windows side by side.
   void lower(const Tensor<Scalar>& input, RowMatrix<Scalar>& lowered) const;
+  // The same of `count` consecutive samples (NHWC, of this layer's input shape).
+  void lower(const Scalar* images, std::size_t count, RowMatrix<Scalar>& lowered) const;
   // The forward pass from an already lowered input (used by the quantised variant, which
   // lowers quantised values) with the given weights [filters][window].
   void convolve(const RowMatrix<Scalar>& lowered, const Scalar* weight, const Scalar* bias,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -68,8 +69,21 @@ std::int8_t neuron_code(float pre_activation);
 tpu::ConvStage tpu_dense_stage(const QuantisedDense& quantised, std::size_t inputs,
                                const std::string& name);
 
+// round(clamp(value, low, high)) half away from zero, as std::round, for integral bounds within
+// +-2^31 (clamping first rounds to the same integer). Inline: beyond the x86-64 baseline the build
+// targets (SSE4.1) std::round is a library call, and the int8 paths round every activation and
+// every weight they quantise.
+inline std::int64_t round_clamped(double value, double low, double high) noexcept {
+  const double bounded = std::clamp(value, low, high);
+  const auto truncated = static_cast<std::int64_t>(bounded);         // toward zero
+  const double fraction = bounded - static_cast<double>(truncated);  // exact
+  return truncated + (fraction >= 0.5 ? 1 : 0) - (fraction <= -0.5 ? 1 : 0);
+}
+
 // Real values -> int8 codes: clamp(round(value / scale), -128, 127), half away from zero.
-std::int8_t activation_code(double value, double scale);
+inline std::int8_t activation_code(double value, double scale) noexcept {
+  return static_cast<std::int8_t>(round_clamped(value / scale, -128.0, 127.0));
+}
 
 // The TPU stage (weights, geometry, bias, per-channel requantisation, groups) of a convolution.
 tpu::ConvStage tpu_stage(const Conv2d<float>& conv, const QuantisedConv& quantised,

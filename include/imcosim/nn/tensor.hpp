@@ -40,6 +40,13 @@ class Tensor {
     shape_ = shape;
     values_.assign(batch * shape.size(), Scalar{0});
   }
+  // As resize, but the values are left unspecified, for a caller that writes every one of them:
+  // a forward pass reusing its buffers then does not clear them first.
+  void resize_for_overwrite(std::size_t batch, Shape shape) {
+    batch_ = batch;
+    shape_ = shape;
+    values_.resize(batch * shape.size());
+  }
 
   [[nodiscard]] std::size_t batch() const noexcept { return batch_; }
   [[nodiscard]] const Shape& shape() const noexcept { return shape_; }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 
@@ -53,7 +54,20 @@ struct Requantisation {
 };
 
 void validate_requantisation(const Requantisation& rule);
-std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noexcept;
+// Inline: the output stage of every convolution runs it on each accumulator.
+inline std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noexcept {
+  // |accumulator * multiplier| < 2^62, so the product and the rounding offset fit in 64 bits.
+  // Without a branch on the shift (half is 0 for a shift of 0), so a loop over accumulators
+  // pipelines.
+  const std::int64_t product = std::int64_t{accumulator} * std::int64_t{rule.multiplier};
+  const std::int64_t half =
+      rule.right_shift > 0 ? std::int64_t{1} << (rule.right_shift - 1) : std::int64_t{0};
+  const std::int64_t magnitude = ((product < 0 ? -product : product) + half) >> rule.right_shift;
+  const std::int64_t shifted =
+      std::int64_t{rule.zero_point} + (product < 0 ? -magnitude : magnitude);
+  return static_cast<std::int8_t>(
+      std::clamp<std::int64_t>(shifted, rule.clamp_low, rule.clamp_high));
+}
 Int8FeatureMap requantise(const Int32FeatureMap& accumulators, const Requantisation& rule);
 
 }  // namespace imcosim::tpu

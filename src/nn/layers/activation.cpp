@@ -25,7 +25,7 @@ std::string Activation<Scalar>::kind() const {
 template <typename Scalar>
 void Activation<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& output,
                                  LayerCache<Scalar>& cache, Phase phase) const {
-  output.resize(input.batch(), input.shape());
+  output.resize_for_overwrite(input.batch(), input.shape());
   const Scalar* x = input.data();
   Scalar* y = output.data();
   const std::size_t size = input.size();

@@ -18,7 +18,7 @@ void BatchNorm<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& out
                                 LayerCache<Scalar>& cache, Phase phase) const {
   const auto channels = static_cast<Eigen::Index>(this->input_shape().channels);
   const auto x = input.pixel_rows();
-  output.resize(input.batch(), input.shape());
+  output.resize_for_overwrite(input.batch(), input.shape());
   auto y = output.pixel_rows();
   using RowVector = Eigen::Array<Scalar, 1, Eigen::Dynamic>;
   const Eigen::Map<const RowVector> gamma(gamma_.values.data(), channels);

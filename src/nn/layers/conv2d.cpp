@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <string>
 
 #include "imcosim/nn/error.hpp"
@@ -17,35 +18,45 @@ std::size_t output_extent(std::size_t input, std::size_t kernel, std::size_t str
   return (input + 2 * padding - kernel) / stride + 1;
 }
 
-// Calls visit(lowered index, input index) for every element of every window that lies inside
-// the input (padding positions are skipped): the one walk that im2col and col2im share. A
-// lowered row holds the groups' windows side by side, each in (row, col, channel) order.
+// Calls visit(lowered index, input index, length) for every run of consecutive elements that a
+// window row shares with the input, leaving out the positions in the padding: the one walk that
+// im2col and col2im share. A lowered row holds the groups' windows side by side, each in (row,
+// col, channel) order, so without groups a whole window row is one run. Runs come in (image,
+// output pixel, kernel row, kernel column, group, channel) order.
 template <typename Visit>
-void for_each_window_element(const Shape& in, const Shape& out, const Conv2dSpec& spec,
-                             std::size_t window, std::size_t batch, Visit visit) {
+void for_each_window_run(const Shape& in, const Shape& out, const Conv2dSpec& spec,
+                         std::size_t window, std::size_t batch, Visit visit) {
   const std::size_t group_channels = in.channels / spec.groups;
   for (std::size_t n = 0; n < batch; ++n) {
     for (std::size_t oy = 0; oy < out.height; ++oy) {
       for (std::size_t ox = 0; ox < out.width; ++ox) {
         const std::size_t row = ((n * out.height + oy) * out.width + ox) * window * spec.groups;
+        // Kernel columns [kx_begin, kx_end) fall inside the input.
+        const std::size_t left = ox * spec.stride;
+        const std::size_t kx_begin = left < spec.padding ? spec.padding - left : 0;
+        const std::size_t kx_end = std::min(spec.kernel_width, in.width + spec.padding > left
+                                                                   ? in.width + spec.padding - left
+                                                                   : std::size_t{0});
+        if (kx_begin >= kx_end) {
+          continue;
+        }
         for (std::size_t ky = 0; ky < spec.kernel_height; ++ky) {
           const std::size_t iy = oy * spec.stride + ky;
           if (iy < spec.padding || iy >= in.height + spec.padding) {
             continue;
           }
-          for (std::size_t kx = 0; kx < spec.kernel_width; ++kx) {
-            const std::size_t ix = ox * spec.stride + kx;
-            if (ix < spec.padding || ix >= in.width + spec.padding) {
-              continue;
-            }
-            const std::size_t pixel =
-                n * in.size() +
-                ((iy - spec.padding) * in.width + (ix - spec.padding)) * in.channels;
-            const std::size_t offset = row + (ky * spec.kernel_width + kx) * group_channels;
+          const std::size_t pixel =
+              n * in.size() +
+              ((iy - spec.padding) * in.width + (left + kx_begin - spec.padding)) * in.channels;
+          const std::size_t offset = row + (ky * spec.kernel_width + kx_begin) * group_channels;
+          if (spec.groups == 1) {
+            visit(offset, pixel, (kx_end - kx_begin) * in.channels);
+            continue;
+          }
+          for (std::size_t kx = 0; kx < kx_end - kx_begin; ++kx) {
             for (std::size_t g = 0; g < spec.groups; ++g) {
-              for (std::size_t c = 0; c < group_channels; ++c) {
-                visit(offset + g * window + c, pixel + g * group_channels + c);
-              }
+              visit(offset + kx * group_channels + g * window,
+                    pixel + kx * in.channels + g * group_channels, group_channels);
             }
           }
         }
@@ -77,19 +88,47 @@ Conv2d<Scalar>::Conv2d(Shape input, const Conv2dSpec& spec) : Layer<Scalar>(inpu
 
 template <typename Scalar>
 void Conv2d<Scalar>::lower(const Tensor<Scalar>& input, RowMatrix<Scalar>& lowered) const {
-  const std::size_t batch = input.batch();
-  lowered.setZero(static_cast<Eigen::Index>(batch * output_.pixels()),
-                  static_cast<Eigen::Index>(window_ * spec_.groups));
-  const Scalar* source = input.data();
+  lower(input.data(), input.batch(), lowered);
+}
+
+template <typename Scalar>
+void Conv2d<Scalar>::lower(const Scalar* images, std::size_t count,
+                           RowMatrix<Scalar>& lowered) const {
+  const Shape& in = this->input_shape();
+  lowered.resize(static_cast<Eigen::Index>(count * output_.pixels()),
+                 static_cast<Eigen::Index>(window_ * spec_.groups));
+  // The runs cover every element but those of windows that reach into the padding: only their
+  // rows are cleared first.
+  if (spec_.padding > 0) {
+    const auto inside = [&](std::size_t out, std::size_t kernel, std::size_t extent) {
+      return out * spec_.stride >= spec_.padding &&
+             out * spec_.stride + kernel <= extent + spec_.padding;
+    };
+    Eigen::Index row = 0;
+    for (std::size_t n = 0; n < count; ++n) {
+      for (std::size_t oy = 0; oy < output_.height; ++oy) {
+        const bool rows_inside = inside(oy, spec_.kernel_height, in.height);
+        for (std::size_t ox = 0; ox < output_.width; ++ox, ++row) {
+          if (!rows_inside || !inside(ox, spec_.kernel_width, in.width)) {
+            lowered.row(row).setZero();
+          }
+        }
+      }
+    }
+  }
   Scalar* target = lowered.data();
-  for_each_window_element(this->input_shape(), output_, spec_, window_, batch,
-                          [&](std::size_t to, std::size_t from) { target[to] = source[from]; });
+  for_each_window_run(in, output_, spec_, window_, count,
+                      [&](std::size_t to, std::size_t from, std::size_t length) {
+                        for (std::size_t i = 0; i < length; ++i) {
+                          target[to + i] = images[from + i];
+                        }
+                      });
 }
 
 template <typename Scalar>
 void Conv2d<Scalar>::convolve(const RowMatrix<Scalar>& lowered, const Scalar* weight,
                               const Scalar* bias, Tensor<Scalar>& output, std::size_t batch) const {
-  output.resize(batch, output_);
+  output.resize_for_overwrite(batch, output_);
   auto out = output.pixel_rows();
   const auto group_filters = static_cast<Eigen::Index>(spec_.filters / spec_.groups);
   const auto window = static_cast<Eigen::Index>(window_);
@@ -146,8 +185,12 @@ void Conv2d<Scalar>::backward(const Tensor<Scalar>& output_gradient, Tensor<Scal
   input_gradient->resize(batch, this->input_shape());
   const Scalar* source = grad_lowered.data();
   Scalar* target = input_gradient->data();
-  for_each_window_element(this->input_shape(), output_, spec_, window_, batch,
-                          [&](std::size_t from, std::size_t to) { target[to] += source[from]; });
+  for_each_window_run(this->input_shape(), output_, spec_, window_, batch,
+                      [&](std::size_t from, std::size_t to, std::size_t length) {
+                        for (std::size_t i = 0; i < length; ++i) {
+                          target[to + i] += source[from + i];
+                        }
+                      });
 }
 
 template class Conv2d<float>;

@@ -20,9 +20,11 @@ Dense<Scalar>::Dense(Shape input, std::size_t outputs) : Layer<Scalar>(input), o
 
 template <typename Scalar>
 void Dense<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& output,
-                            LayerCache<Scalar>& cache, Phase /*phase*/) const {
-  cache.input = input;
-  output.resize(input.batch(), output_shape());
+                            LayerCache<Scalar>& cache, Phase phase) const {
+  if (phase == Phase::training) {
+    cache.input = input;  // backward's weight gradient
+  }
+  output.resize_for_overwrite(input.batch(), output_shape());
   const auto inputs = static_cast<Eigen::Index>(this->input_shape().channels);
   const auto outputs = static_cast<Eigen::Index>(outputs_);
   const Eigen::Map<const RowMatrix<Scalar>> w(weight_.values.data(), outputs, inputs);

@@ -22,40 +22,47 @@ Pool2d<Scalar>::Pool2d(Shape input, PoolKind pool, std::size_t kernel, std::size
 
 template <typename Scalar>
 void Pool2d<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& output,
-                             LayerCache<Scalar>& cache, Phase /*phase*/) const {
+                             LayerCache<Scalar>& cache, Phase phase) const {
   const Shape& in = this->input_shape();
   const std::size_t batch = input.batch();
-  output.resize(batch, output_);
-  if (pool_ == PoolKind::max) {
+  const std::size_t channels = in.channels;
+  output.resize_for_overwrite(batch, output_);
+  // Max pooling keeps the argmax of every output for backward, in training only.
+  const bool keep_indices = pool_ == PoolKind::max && phase == Phase::training;
+  if (keep_indices) {
     cache.indices.resize(output.size());
   }
   const Scalar inverse_area = Scalar{1} / static_cast<Scalar>(kernel_ * kernel_);
   for (std::size_t n = 0; n < batch; ++n) {
     const Scalar* image = input.sample(n);
     Scalar* result = output.sample(n);
+    std::uint32_t* indices = keep_indices ? cache.indices.data() + n * output_.size() : nullptr;
     for (std::size_t oy = 0; oy < output_.height; ++oy) {
       for (std::size_t ox = 0; ox < output_.width; ++ox) {
-        for (std::size_t c = 0; c < in.channels; ++c) {
-          const std::size_t out_index = (oy * output_.width + ox) * in.channels + c;
+        const std::size_t out_pixel = (oy * output_.width + ox) * channels;
+        const std::size_t corner = (oy * stride_ * in.width + ox * stride_) * channels;
+        for (std::size_t c = 0; c < channels; ++c) {
           Scalar best = -std::numeric_limits<Scalar>::infinity();
           std::size_t best_index = 0;
           Scalar sum = 0;
           for (std::size_t ky = 0; ky < kernel_; ++ky) {
             for (std::size_t kx = 0; kx < kernel_; ++kx) {
-              const std::size_t index =
-                  ((oy * stride_ + ky) * in.width + (ox * stride_ + kx)) * in.channels + c;
-              sum += image[index];
-              if (image[index] > best) {
+              const std::size_t index = corner + (ky * in.width + kx) * channels + c;
+              if (pool_ == PoolKind::average) {
+                sum += image[index];
+              } else if (image[index] > best) {
                 best = image[index];
                 best_index = index;
               }
             }
           }
-          if (pool_ == PoolKind::max) {
-            result[out_index] = best;
-            cache.indices[n * output_.size() + out_index] = static_cast<std::uint32_t>(best_index);
+          if (pool_ == PoolKind::average) {
+            result[out_pixel + c] = sum * inverse_area;
           } else {
-            result[out_index] = sum * inverse_area;
+            result[out_pixel + c] = best;
+            if (indices != nullptr) {
+              indices[out_pixel + c] = static_cast<std::uint32_t>(best_index);
+            }
           }
         }
       }

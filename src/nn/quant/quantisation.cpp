@@ -2,16 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 #include <utility>
 
 #include "imcosim/tpu/tpu_model.hpp"
 
 namespace imcosim::nn {
-
-std::int8_t activation_code(double value, double scale) {
-  return static_cast<std::int8_t>(std::clamp(std::round(value / scale), -128.0, 127.0));
-}
 
 namespace {
 
@@ -33,12 +30,11 @@ void quantise_rows(const std::vector<float>& weight, const std::vector<float>& b
     const double scale = largest > 0.0 ? largest / 127.0 : 1.0;
     scales[n] = scale;
     for (std::size_t k = 0; k < window; ++k) {
-      codes[n * window + k] = static_cast<std::int8_t>(std::clamp(
-          std::round(static_cast<double>(weight[n * window + k]) / scale), -127.0, 127.0));
+      codes[n * window + k] = static_cast<std::int8_t>(
+          round_clamped(static_cast<double>(weight[n * window + k]) / scale, -127.0, 127.0));
     }
-    bias_codes[n] = static_cast<std::int32_t>(
-        std::clamp(std::round(static_cast<double>(bias[n]) / (input_scale * scale)), -2147483648.0,
-                   2147483647.0));
+    bias_codes[n] = static_cast<std::int32_t>(round_clamped(
+        static_cast<double>(bias[n]) / (input_scale * scale), -2147483648.0, 2147483647.0));
   }
 }
 
@@ -111,46 +107,55 @@ std::int8_t average_code(std::int64_t sum, std::int64_t count) {
 
 namespace {
 
-template <typename Combine>
+// Pools every channel of every kernel x kernel window: combine(state, code) folds the window's
+// codes into a state that starts at `initial`, finish(state) gives the output code.
+template <typename State, typename Combine, typename Finish>
 tpu::Int8FeatureMap pool_codes(const tpu::Int8FeatureMap& codes, std::size_t kernel,
-                               std::size_t stride, Combine combine) {
+                               std::size_t stride, State initial, Combine combine, Finish finish) {
   const std::size_t height = (codes.height() - kernel) / stride + 1;
   const std::size_t width = (codes.width() - kernel) / stride + 1;
-  tpu::Int8FeatureMap output(height, width, codes.channels());
-  std::vector<std::int8_t> window(kernel * kernel);
+  const std::size_t channels = codes.channels();
+  const std::int8_t* input = codes.values().data();
+  std::vector<std::int8_t> output(height * width * channels);
+  std::vector<State> states(channels);
   for (std::size_t y = 0; y < height; ++y) {
     for (std::size_t x = 0; x < width; ++x) {
-      for (std::size_t c = 0; c < codes.channels(); ++c) {
-        for (std::size_t ky = 0; ky < kernel; ++ky) {
-          for (std::size_t kx = 0; kx < kernel; ++kx) {
-            window[ky * kernel + kx] = codes(y * stride + ky, x * stride + kx, c);
+      std::fill(states.begin(), states.end(), initial);
+      for (std::size_t ky = 0; ky < kernel; ++ky) {
+        for (std::size_t kx = 0; kx < kernel; ++kx) {
+          const std::int8_t* pixel =
+              input + ((y * stride + ky) * codes.width() + x * stride + kx) * channels;
+          for (std::size_t c = 0; c < channels; ++c) {
+            states[c] = combine(states[c], pixel[c]);
           }
         }
-        output(y, x, c) = combine(window);
+      }
+      std::int8_t* result = output.data() + (y * width + x) * channels;
+      for (std::size_t c = 0; c < channels; ++c) {
+        result[c] = finish(states[c]);
       }
     }
   }
-  return output;
+  return {height, width, channels, std::move(output)};
 }
 
 }  // namespace
 
 tpu::Int8FeatureMap average_pool_codes(const tpu::Int8FeatureMap& codes, std::size_t kernel,
                                        std::size_t stride) {
-  return pool_codes(codes, kernel, stride, [](const std::vector<std::int8_t>& window) {
-    std::int64_t sum = 0;
-    for (const auto code : window) {
-      sum += code;
-    }
-    return average_code(sum, static_cast<std::int64_t>(window.size()));
-  });
+  const auto area = static_cast<std::int64_t>(kernel * kernel);
+  return pool_codes(
+      codes, kernel, stride, std::int64_t{0},
+      [](std::int64_t sum, std::int8_t code) { return sum + code; },
+      [area](std::int64_t sum) { return average_code(sum, area); });
 }
 
 tpu::Int8FeatureMap max_pool_codes(const tpu::Int8FeatureMap& codes, std::size_t kernel,
                                    std::size_t stride) {
-  return pool_codes(codes, kernel, stride, [](const std::vector<std::int8_t>& window) {
-    return *std::max_element(window.begin(), window.end());
-  });
+  return pool_codes(
+      codes, kernel, stride, std::numeric_limits<std::int8_t>::min(),
+      [](std::int8_t best, std::int8_t code) { return std::max(best, code); },
+      [](std::int8_t best) { return best; });
 }
 
 }  // namespace imcosim::nn

@@ -1,7 +1,9 @@
+#include <algorithm>
 #include <string>
 
 #include "imcosim/tpu/error.hpp"
 #include "imcosim/tpu/functional.hpp"
+#include "window_runs.hpp"
 
 namespace imcosim::tpu {
 
@@ -24,27 +26,13 @@ Int8Matrix lower_ifmap(const Int8FeatureMap& input, std::size_t filter_height,
       input.height(), filter_height, geometry.stride_height, geometry.padding_height, "height");
   const std::size_t out_width = conv_output_extent(
       input.width(), filter_width, geometry.stride_width, geometry.padding_width, "width");
-  const std::size_t channels = input.channels();
-  Int8Matrix lowered(out_height * out_width, filter_height * filter_width * channels);
-  for (std::size_t oy = 0; oy < out_height; ++oy) {
-    for (std::size_t ox = 0; ox < out_width; ++ox) {
-      std::int8_t* row = lowered.row_data(oy * out_width + ox);
-      for (std::size_t fy = 0; fy < filter_height; ++fy) {
-        // Coordinates in the padded input; positions inside the padding read as zero.
-        const std::size_t py = oy * geometry.stride_height + fy;
-        for (std::size_t fx = 0; fx < filter_width; ++fx) {
-          const std::size_t px = ox * geometry.stride_width + fx;
-          const bool inside =
-              py >= geometry.padding_height && py - geometry.padding_height < input.height() &&
-              px >= geometry.padding_width && px - geometry.padding_width < input.width();
-          for (std::size_t c = 0; c < channels; ++c) {
-            *row++ = inside ? input(py - geometry.padding_height, px - geometry.padding_width, c)
-                            : std::int8_t{0};
-          }
-        }
-      }
-    }
-  }
+  Int8Matrix lowered(out_height * out_width, filter_height * filter_width * input.channels());
+  const std::int8_t* values = input.values().data();
+  detail::for_each_window_run(
+      input, filter_height, filter_width, geometry, out_height, out_width,
+      [&](std::size_t pixel, std::size_t offset, std::size_t from, std::size_t length) {
+        std::copy_n(values + from, length, lowered.row_data(pixel) + offset);
+      });
   return lowered;
 }
 

@@ -43,20 +43,6 @@ Requantisation Requantisation::from_scale(double scale, std::int32_t zero_point)
   return {static_cast<std::int32_t>(multiplier), shift, zero_point, -128, 127};
 }
 
-std::int8_t requantise(std::int32_t accumulator, const Requantisation& rule) noexcept {
-  // |accumulator * multiplier| < 2^62, so the product and the rounding offset fit in 64 bits.
-  const std::int64_t product = std::int64_t{accumulator} * std::int64_t{rule.multiplier};
-  std::int64_t scaled = product;
-  if (rule.right_shift > 0) {
-    const std::int64_t half = std::int64_t{1} << (rule.right_shift - 1);
-    const std::int64_t magnitude = (product < 0 ? -product : product) + half;
-    scaled = product < 0 ? -(magnitude >> rule.right_shift) : magnitude >> rule.right_shift;
-  }
-  const std::int64_t shifted = std::int64_t{rule.zero_point} + scaled;
-  return static_cast<std::int8_t>(
-      std::clamp<std::int64_t>(shifted, rule.clamp_low, rule.clamp_high));
-}
-
 Int8FeatureMap requantise(const Int32FeatureMap& accumulators, const Requantisation& rule) {
   validate_requantisation(rule);
   std::vector<std::int8_t> values(accumulators.values().size());
