@@ -8,9 +8,10 @@
 #   scripts/cosim_table.sh [MODEL_DIR]
 #
 # MODEL_DIR (default: the model cache, ~/.cache/imcosim/models) holds <name>-float.h5 and
-# <name>-imac.h5 for name in lenet5 vgg mobilenet; a missing one is trained with the recipe of
-# docs/cosim.md (this takes long for vgg and mobilenet on two cores). Needs a built tree
-# (scripts/build.sh build). Extra settings: IMCOSIM_COSIM_SET="--set cosim.test_images=2000".
+# <name>-imac.h5 for name in lenet5 vgg mobilenet; a missing one is trained with the recipe below
+# (this takes hours for vgg on two cores). Needs a built tree (scripts/build.sh build). The
+# comparison runs on all test images, the variation sweep on the first IMCOSIM_SWEEP_IMAGES
+# (default 2000). Extra settings for every run: IMCOSIM_COSIM_SET="--set tpu.dataflow=ws".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 imcosim=build/bin/imcosim
@@ -18,21 +19,41 @@ models="${1:-${IMCOSIM_MODEL_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/imcosim/mode
 out=results/table
 mkdir -p "$models" "$out"
 read -r -a extra <<<"${IMCOSIM_COSIM_SET:-}"
-declare -A float_epochs=([lenet5]=2 [vgg]=3 [mobilenet]=5)
+# 1. Train what is missing, then co-simulate. The recipe per model (docs/cosim.md): float
+# epochs; the FC part trained through the ideal-wire circuit (none for LeNet-5, which goes
+# straight to its wires as the main job does); then through the circuit with its wires.
+declare -A float_training=([lenet5]="--epochs 2" [vgg]="--epochs 3 --augment-shift 1"
+  [mobilenet]="--epochs 5 --augment-shift 1")
+declare -A ideal_training=([lenet5]="" [vgg]="--epochs 1 --train-images 24000 --learning-rate 1e-3"
+  [mobilenet]="--epochs 3 --learning-rate 2e-3")
+declare -A wire_training=([lenet5]="--epochs 2 --train-images 24000"
+  [vgg]="--epochs 1 --train-images 24000 --learning-rate 1e-3"
+  [mobilenet]="--epochs 3 --learning-rate 2e-3")
+circuit_training=(--precision imac-ideal --config examples/nn/imac_high_gain.ini --logit-scale 20
+  --seed 1)
 for name in lenet5 vgg mobilenet; do
   float="$models/$name-float.h5"
+  ideal="$models/$name-imac-ideal.h5"
   imac="$models/$name-imac.h5"
   if [[ ! -f "$float" ]]; then
-    echo "== $name: training in float (${float_epochs[$name]} epochs)"
-    "$imcosim" train --model "$name" --epochs "${float_epochs[$name]}" --augment-shift 1 \
-      --seed 1 -o "$float"
+    echo "== $name: training in float (${float_training[$name]})"
+    read -r -a recipe <<<"${float_training[$name]}"
+    "$imcosim" train --model "$name" "${recipe[@]}" --seed 1 -o "$float"
+  fi
+  start="$float"
+  if [[ -n "${ideal_training[$name]}" ]]; then
+    if [[ ! -f "$ideal" ]]; then
+      echo "== $name: training through the ideal-wire circuit (${ideal_training[$name]})"
+      read -r -a recipe <<<"${ideal_training[$name]}"
+      "$imcosim" train --init "$float" "${circuit_training[@]}" "${recipe[@]}" -o "$ideal"
+    fi
+    start="$ideal"
   fi
   if [[ ! -f "$imac" ]]; then
-    echo "== $name: training the FC part through the IMAC circuit with its wires (2 epochs on" \
-      "24,000 images)"
-    "$imcosim" train --init "$float" --precision imac-ideal --wires exact \
-      --config examples/nn/imac_high_gain.ini --logit-scale 20 --epochs 2 \
-      --train-images 24000 --seed 1 -o "$imac"
+    echo "== $name: training through the circuit with its wires (${wire_training[$name]})"
+    read -r -a recipe <<<"${wire_training[$name]}"
+    "$imcosim" train --init "$start" "${circuit_training[@]}" --wires exact "${recipe[@]}" \
+      -o "$imac"
   fi
   echo "== $name: co-simulation"
   "$imcosim" cosim examples/cosim/lenet5.ini -o "$out/$name" --set tpu_only.model="$float" \
@@ -42,7 +63,8 @@ for name in lenet5 vgg mobilenet; do
     "$imcosim" cosim examples/cosim/lenet5.ini -o "$out/$name-d2d$spread" \
       --set tpu_only.model="$float" --set tpu_imac.model="$imac" \
       --set device.draws=1 --set device.d2d_distribution=lognormal \
-      --set device.d2d_spread_percent="$spread" "${extra[@]}" >/dev/null
+      --set device.d2d_spread_percent="$spread" \
+      --set cosim.test_images="${IMCOSIM_SWEEP_IMAGES:-2000}" "${extra[@]}" >/dev/null
   done
 done
 # 2. One table: the three comparisons, then accuracy against variation.
