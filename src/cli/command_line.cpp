@@ -66,6 +66,13 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
                      syntax.name + " --help')");
   }
   check_outputs_are_not_inputs(syntax, values);
+  for (const auto& option : syntax.output_files) {
+    for (const auto& output : option_paths(values, option)) {
+      if (output != "-") {
+        syntax.output_locks.emplace_back(output);
+      }
+    }
+  }
   return values;
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "imcosim/io/output_lock.hpp"
+
 namespace imcosim::cli {
 
 namespace po = boost::program_options;
@@ -24,12 +26,15 @@ struct CommandSyntax {
   // inode, so that no spelling of a path (./p.h5, a link) lets a result replace its input.
   std::vector<std::string> input_files;
   std::vector<std::string> output_files;
+  // Filled by parse_command_line: a claim on every output file, held while the syntax object
+  // lives (the command's run), so that a second writer of the same file is refused.
+  std::vector<io::OutputLock> output_locks;
 };
 
 // Parses `args` (the words after the subcommand name) against `syntax`.
 // Returns nullopt when --help was asked for (the help has then been printed to stdout).
 // Throws imcosim::UsageError, naming the option, for anything malformed and for an output
-// file that is one of the input files.
+// file that is one of the input files; io::IoError when another process is writing an output.
 std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
                                                     const std::vector<std::string>& args);
 

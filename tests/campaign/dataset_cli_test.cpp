@@ -80,6 +80,30 @@ TEST(DatasetCli, AFailedWriteMidRunKeepsTheDatasetResumable) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 3);
 }
 
+// A second writer of a dataset that is being written (here under another spelling of the
+// same path) is refused with exit 2 while the first ends as if it had run alone.
+TEST(DatasetCli, ASecondWriterOfTheSameDatasetIsRefused) {
+  const ScratchDirectory scratch;
+  const auto config = (scratch / "c.ini").string();
+  write_text(config, small_campaign_ini(1000, "block_samples = 8"));
+  const auto shared = scratch / "shared.h5";
+  const std::string dataset = std::string(IMCOSIM_CLI_PATH) + " dataset " + config + " -o ";
+  // Grouped, so that the second writer's stderr is captured too.
+  const auto both = run_command(
+      "(" + dataset + shared.string() + " > " + (scratch / "first.log").string() + " 2>&1 & " +
+      "while [ ! -e " + (scratch / ".shared.h5.lock").string() +
+      " ] && kill -0 $! 2>/dev/null; do sleep 0.02; done; " + dataset +
+      (scratch / "." / "shared.h5").string() + "; echo second=$?; wait $!; echo first=$?)");
+  EXPECT_NE(both.output.find("another process is writing this file"), std::string::npos)
+      << both.output;
+  EXPECT_NE(both.output.find("second=2"), std::string::npos) << both.output;
+  EXPECT_NE(both.output.find("first=0"), std::string::npos) << both.output;
+  const auto alone = scratch / "alone.h5";
+  ASSERT_EQ(run_imcosim("dataset " + config + " -o " + alone.string()).exit_code, 0);
+  EXPECT_EQ(dataset_difference(alone, shared), "");
+  EXPECT_FALSE(std::filesystem::exists(scratch / ".shared.h5.lock"));
+}
+
 TEST(DatasetCli, KilledAtRandomMomentsAndResumedEqualsAnUninterruptedRun) {
   const ScratchDirectory scratch;
   const auto config = (scratch / "c.ini").string();
