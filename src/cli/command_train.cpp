@@ -125,6 +125,8 @@ int run_train(const std::vector<std::string>& args) {
     model.network = model.network.with_batch_norm_folded();
     model.network.quantise(train_set, calibration_images);
   }
+  // The circuit the model was trained on (empty: the reference circuit, or none yet).
+  const std::string stored_config = nn::stored_imac_config(model);
   std::unique_ptr<spice::WorkerPool> pool;
   std::shared_ptr<nn::ImacCircuit> circuit;  // --wires exact
   bool wired = false;                        // ... with a wire model other than ideal
@@ -132,18 +134,16 @@ int run_train(const std::vector<std::string>& args) {
     pool = std::make_unique<spice::WorkerPool>(spice::WorkerPoolOptions{});
     const auto encoding = model.imac_encoding ? *model.imac_encoding : imac_encoding(*values);
     if (wires == "exact") {
-      circuit = attach_wired_circuit(*values, model.network, encoding, *pool,
-                                     nn::stored_imac_config(model));
-      wired = imac_circuit_parameters(*values, nn::stored_imac_config(model)).wire_model !=
-              imac::WireModel::ideal;
+      circuit = attach_wired_circuit(*values, model.network, encoding, *pool, stored_config);
+      wired = imac_circuit_parameters(*values, stored_config).wire_model != imac::WireModel::ideal;
     } else {
-      attach_ideal_circuit(*values, model.network, encoding, *pool, nn::stored_imac_config(model));
+      attach_ideal_circuit(*values, model.network, encoding, *pool, stored_config);
     }
   } else if (wires == "exact") {
     throw UsageError("imcosim train: --wires exact needs --precision imac-ideal");
   }
   const std::string circuit_config =
-      values->count("config") != 0 ? imac_config_text(*values) : nn::stored_imac_config(model);
+      values->count("config") != 0 ? imac_config_text(*values) : stored_config;
   if (model.network.precision() == nn::Precision::imac_ideal) {
     settings.hardware = circuit_config + "\nwires=" + wires +
                         "\nwire_refresh=" + std::to_string(wire_refresh_steps);
