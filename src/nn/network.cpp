@@ -43,14 +43,6 @@ void grouped_product(const RowMatrix<Scalar>& lowered, const RowMatrix<Scalar>& 
   }
 }
 
-// An exact integer accumulator plus its bias code, saturated to int32 as the array's adder.
-template <typename Scalar>
-std::int32_t biased_accumulator(Scalar accumulator, std::int32_t bias) {
-  return static_cast<std::int32_t>(std::clamp<std::int64_t>(
-      static_cast<std::int64_t>(accumulator) + bias, std::numeric_limits<std::int32_t>::min(),
-      std::numeric_limits<std::int32_t>::max()));
-}
-
 // The trainer's value of each int8 code at a scale (code_values(scale)[code_index(code)]):
 // float(scale x code), looked up rather than computed per activation.
 std::size_t code_index(std::int8_t code) { return static_cast<std::size_t>(code + 128); }
@@ -219,6 +211,29 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
   output.resize_for_overwrite(batch, conv.output_shape());
   auto out = output.pixel_rows();
   const auto values = code_values(range.output_scale);
+  if (phase == Phase::inference && groups == 1) {
+    // Inference needs no float copy of the lowered codes for backward: the codes go through
+    // the TPU's exact int8 convolution and output stage (bit-identical to the float emulation
+    // below, which training runs; tests/nn/int8_test.cpp compares the two).
+    const tpu::ConvStage stage = tpu_stage(conv, q, "conv");
+    const Shape& in = conv.input_shape();
+    for (std::size_t n = 0; n < batch; ++n) {
+      const float* x = input.sample(n);
+      std::vector<std::int8_t> codes(in.size());
+      for (std::size_t i = 0; i < codes.size(); ++i) {
+        codes[i] = activation_code(x[i], range.input_scale);
+      }
+      const auto result = tpu::requantise_stage(
+          tpu::convolve_int8({in.height, in.width, in.channels, std::move(codes)}, stage.filters,
+                             stage.geometry),
+          stage);
+      float* y = output.sample(n);
+      for (std::size_t i = 0; i < result.values().size(); ++i) {
+        y[i] = values[code_index(result.values()[i])];
+      }
+    }
+    return;
+  }
   if (phase == Phase::training) {
     cache.lowered.resize(static_cast<Eigen::Index>(batch) * pixels, window * groups);
   }
@@ -230,6 +245,8 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
     std::vector<float> codes(conv.input_shape().size());
     RowMatrix<float> lowered;
     Accumulators<Scalar> accumulators(pixels, filters);
+    std::vector<std::int32_t> accumulators_int32(static_cast<std::size_t>(pixels * filters));
+    std::vector<std::int8_t> output_codes(accumulators_int32.size());
     for (std::size_t n = 0; n < batch; ++n) {
       // 1. Input codes (the previous layer left values on its code grid, so this is exact),
       // lowered.
@@ -244,14 +261,22 @@ void HybridNetwork::forward_int8_conv(std::size_t layer, const Tensor<float>& in
       } else {
         grouped_product(RowMatrix<Scalar>(lowered.cast<Scalar>()), weights, groups, accumulators);
       }
-      // 3. Bias and requantisation, element by element with the TPU's own integer rule.
+      // 3. Bias and requantisation with the TPU's own output stage (the accumulators are exact
+      // integers, so the conversion to int32 is exact).
+      for (Eigen::Index r = 0; r < pixels; ++r) {
+        for (Eigen::Index f = 0; f < filters; ++f) {
+          accumulators_int32[static_cast<std::size_t>(r * filters + f)] =
+              static_cast<std::int32_t>(accumulators(r, f));
+        }
+      }
+      tpu::requantise_channels(accumulators_int32.data(), static_cast<std::size_t>(pixels),
+                               static_cast<std::size_t>(filters), q.bias_codes.data(),
+                               q.requantisation.data(), output_codes.data());
       const Eigen::Index first = static_cast<Eigen::Index>(n) * pixels;
       for (Eigen::Index r = 0; r < pixels; ++r) {
         for (Eigen::Index f = 0; f < filters; ++f) {
-          const auto channel = static_cast<std::size_t>(f);
-          out(first + r, f) = values[code_index(
-              tpu::requantise(biased_accumulator(accumulators(r, f), q.bias_codes[channel]),
-                              q.requantisation[channel]))];
+          out(first + r, f) =
+              values[code_index(output_codes[static_cast<std::size_t>(r * filters + f)])];
         }
       }
       // Backward sees the dequantised input (straight-through estimator).

@@ -83,6 +83,24 @@ void expect_tpu_scores_agree(const HybridNetwork& network, const ImageDataset& i
   EXPECT_GT(distinct, 0U);  // the scores carry information
 }
 
+// Inference runs the convolutions without groups through the TPU's int8 kernels; training runs
+// the float emulation (exact integer sums in float) that backward needs. Both give the same
+// activations, layer by layer, bit for bit.
+void expect_training_forward_equals_inference(const HybridNetwork& network,
+                                              const ImageDataset& images) {
+  auto order = in_order(images.size());
+  const auto batch = make_batch(images, order, 0, images.size(), TrainingSettings{}, 0);
+  HybridNetwork::Trace inference;
+  HybridNetwork::Trace training;
+  network.forward(batch, inference, Phase::inference);
+  network.forward(batch, training, Phase::training);
+  ASSERT_EQ(inference.layers.activations.size(), training.layers.activations.size());
+  for (std::size_t l = 0; l < inference.layers.activations.size(); ++l) {
+    EXPECT_EQ(inference.layers.activations[l].values(), training.layers.activations[l].values())
+        << "after layer " << l;
+  }
+}
+
 TEST(Int8, LeNetEmulationEqualsTheTpuModelOnAThousandTestImages) {
   const auto test = read_fashion_mnist(fashion_mnist_directory, DatasetSplit::test)
                         .subset(0, testing::workload<std::size_t>(1000, 60));
@@ -92,6 +110,7 @@ TEST(Int8, LeNetEmulationEqualsTheTpuModelOnAThousandTestImages) {
   ASSERT_EQ(network.precision(), Precision::int8);
   expect_tpu_agrees(network, test, 2);
   expect_tpu_scores_agree(network, test);
+  expect_training_forward_equals_inference(network, test.subset(0, 100));
 }
 
 TEST(Int8, MobileNetWithFoldedBatchNormDepthwiseRelu6AndAveragePool) {
@@ -106,6 +125,7 @@ TEST(Int8, MobileNetWithFoldedBatchNormDepthwiseRelu6AndAveragePool) {
   network.quantise(test, 128);
   expect_tpu_agrees(network, test, 1);
   expect_tpu_scores_agree(network, test);
+  expect_training_forward_equals_inference(network, test.subset(0, 20));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -32,16 +33,29 @@ const std::vector<ConvCase> conv_cases = {
     {10, 10, 1, 3, 5, 5, {3, 2, 2, 0}}, {6, 11, 4, 2, 1, 3, {1, 3, 0, 2}},
     {5, 5, 2, 6, 5, 5, {1, 1, 0, 0}},   {7, 8, 3, 3, 4, 4, {2, 3, 1, 2}}};
 
-TEST(Functional, FastConvolutionMatchesReference) {
-  std::uint32_t seed = 100;
-  for (const auto& test : conv_cases) {
-    const auto input = random_map(test.height, test.width, test.channels, ++seed);
-    const auto filters =
-        random_filters(test.filters, test.filter_h, test.filter_w, test.channels, ++seed);
-    EXPECT_EQ(convolve_int8(input, filters, test.geometry),
-              testing::reference_conv(input, filters, test.geometry))
-        << "case with input " << test.height << "x" << test.width;
+// Runs `check` with the vector kernels the processor allows and again with the portable ones.
+template <typename Check>
+void with_every_kernel(Check check) {
+  for (const bool vector : {true, false}) {
+    SCOPED_TRACE(vector ? "vector kernels" : "portable kernels");
+    use_vector_kernels(vector);
+    check();
   }
+  use_vector_kernels(true);
+}
+
+TEST(Functional, FastConvolutionMatchesReference) {
+  with_every_kernel([] {
+    std::uint32_t seed = 100;
+    for (const auto& test : conv_cases) {
+      const auto input = random_map(test.height, test.width, test.channels, ++seed);
+      const auto filters =
+          random_filters(test.filters, test.filter_h, test.filter_w, test.channels, ++seed);
+      EXPECT_EQ(convolve_int8(input, filters, test.geometry),
+                testing::reference_conv(input, filters, test.geometry))
+          << "case with input " << test.height << "x" << test.width;
+    }
+  });
 }
 
 TEST(Functional, LargeGemmUsesThreadsAndStaysExact) {
@@ -53,7 +67,8 @@ TEST(Functional, LargeGemmUsesThreadsAndStaysExact) {
       b_transposed(n, k) = b(k, n);
     }
   }
-  EXPECT_EQ(multiply_int8(a, b_transposed), testing::reference_gemm(a, b));
+  with_every_kernel(
+      [&] { EXPECT_EQ(multiply_int8(a, b_transposed), testing::reference_gemm(a, b)); });
 }
 
 TEST(Functional, MinusOneTwentyEightWithPadding) {
@@ -148,6 +163,51 @@ TEST(Requantisation, RoundsHalfAwayFromZeroAndSaturates) {
   EXPECT_EQ(requantise(5, Requantisation{3, 2, 0, -128, 127}), 4);  // 15 / 4 = 3.75
   EXPECT_THROW((void)Requantisation::from_scale(0.0, 0), TpuError);
   EXPECT_THROW(validate_requantisation(Requantisation{0, 0, 0, -128, 127}), TpuError);
+}
+
+// The vectorised output stage against the scalar rule, element by element, for channel counts
+// below, at and beyond one register of four (a repeating channel pattern and a scalar tail):
+// rules from shift 0 to 62, biases that saturate the int32 sum, accumulators at both ends of
+// int32 and exact ties.
+TEST(Requantisation, ChannelStageEqualsTheScalarRule) {
+  const std::vector<Requantisation> rule_set = {{1, 0, 0, -128, 127},
+                                                {1073741823, 30, 3, -128, 127},
+                                                {2147483647, 62, -5, -128, 127},
+                                                {3, 2, 0, 0, 127},
+                                                {1518500250, 37, 10, -20, 100},
+                                                {7, 1, -128, -128, 127},
+                                                {2147483647, 31, 127, -128, 127}};
+  const std::vector<std::int32_t> bias_set = {0, 2147483647, -2147483647 - 1, 5, -100000, 1, 0};
+  const auto noise = testing::random_int8(2000, 77);
+  for (const std::size_t channels : {1U, 2U, 3U, 4U, 6U, 7U, 16U}) {
+    std::vector<Requantisation> rules;
+    std::vector<std::int32_t> bias;
+    for (std::size_t c = 0; c < channels; ++c) {
+      rules.push_back(rule_set[c % rule_set.size()]);
+      bias.push_back(bias_set[(c * 3) % bias_set.size()]);
+    }
+    std::vector<std::int32_t> accumulators = {
+        2147483647, -2147483647 - 1, 0, -1, 1, 2, -2, 3, -3, 6, -6, 10, -10, 14};
+    for (std::size_t i = 0; i < noise.size(); ++i) {
+      accumulators.push_back(std::int32_t{noise[i]} * (std::int32_t{1} << (i % 24)) + noise[i]);
+    }
+    // 4k + 1 whole pixels: most channel counts leave a tail shorter than a register.
+    accumulators.resize((accumulators.size() / channels - 1) / 4 * 4 * channels + channels);
+    const std::size_t pixels = accumulators.size() / channels;
+    with_every_kernel([&] {
+      std::vector<std::int8_t> codes(accumulators.size());
+      requantise_channels(accumulators.data(), pixels, channels, bias.data(), rules.data(),
+                          codes.data());
+      for (std::size_t i = 0; i < accumulators.size(); ++i) {
+        const std::size_t c = i % channels;
+        const std::int64_t biased = std::int64_t{accumulators[i]} + bias[c];
+        const auto saturated = static_cast<std::int32_t>(
+            std::clamp<std::int64_t>(biased, -2147483647 - 1, 2147483647));
+        ASSERT_EQ(codes[i], requantise(saturated, rules[c]))
+            << channels << " channels, element " << i << ", channel " << c;
+      }
+    });
+  }
 }
 
 TEST(Functional, RejectsInconsistentShapes) {

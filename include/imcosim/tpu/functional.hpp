@@ -30,6 +30,11 @@ Int8Matrix lower_ifmap(const Int8FeatureMap& input, std::size_t filter_height,
 // window x filters: column n is filter n.
 Int8Matrix lower_filters(const FilterBank& filters);
 
+// The integer kernels below use AVX2 where the processor has it and portable code otherwise;
+// every body gives the same bits. false selects the portable bodies (to test them on any
+// machine); true, the default, the fastest the processor allows.
+void use_vector_kernels(bool enabled) noexcept;
+
 // The fast path: C = A * B with int32 accumulation, parallel over rows of A with OpenMP.
 // `b_transposed` is B stored N x K. Throws TpuError on shape mismatch or K > max_exact_window.
 Int32Matrix multiply_int8(const Int8Matrix& a, const Int8Matrix& b_transposed);
@@ -69,5 +74,11 @@ inline std::int8_t requantise(std::int32_t accumulator, const Requantisation& ru
       std::clamp<std::int64_t>(shifted, rule.clamp_low, rule.clamp_high));
 }
 Int8FeatureMap requantise(const Int32FeatureMap& accumulators, const Requantisation& rule);
+
+// The output stage of a convolution: `pixels` rows of `channels` accumulators (channel fastest),
+// a bias and a rule per channel, codes[p * channels + c] = requantise(acc + bias[c] saturated to
+// int32, rules[c]). Bit-identical to the rule above; uses AVX2 where the processor has it.
+void requantise_channels(const std::int32_t* accumulators, std::size_t pixels, std::size_t channels,
+                         const std::int32_t* bias, const Requantisation* rules, std::int8_t* codes);
 
 }  // namespace imcosim::tpu

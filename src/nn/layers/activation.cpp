@@ -59,7 +59,7 @@ void Activation<Scalar>::backward(const Tensor<Scalar>& output_gradient,
   if (input_gradient == nullptr) {
     return;
   }
-  input_gradient->resize(output_gradient.batch(), output_gradient.shape());
+  input_gradient->resize_for_overwrite(output_gradient.batch(), output_gradient.shape());
   const Scalar* g = output_gradient.data();
   const Scalar* saved = cache.input.data();
   Scalar* result = input_gradient->data();

@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <cstring>
 #include <string>
 
 #include "imcosim/nn/error.hpp"
@@ -65,6 +66,56 @@ void for_each_window_run(const Shape& in, const Shape& out, const Conv2dSpec& sp
   }
 }
 
+// im2col without groups: each image is first copied into a zero-bordered image of the rows
+// and columns the windows reach, so that every filter row of every window is one contiguous
+// run with no test for the padding. A run is copied in whole blocks of 16 bytes: a block that
+// runs past its filter row lands where the next row's copy (the next window's first row, for
+// the last) overwrites it. Only the very last run, and runs shorter than a block, are copied
+// exactly, so nothing is written past the matrix. The bordered image has one block of slack
+// for the reads.
+template <typename Scalar>
+void lower_through_bordered_image(const Scalar* images, std::size_t count, const Shape& in,
+                                  const Shape& out, const Conv2dSpec& spec, Scalar* lowered) {
+  constexpr std::size_t block = 16 / sizeof(Scalar);
+  const std::size_t channels = in.channels;
+  const std::size_t image_height = (out.height - 1) * spec.stride + spec.kernel_height;
+  const std::size_t image_width = (out.width - 1) * spec.stride + spec.kernel_width;
+  std::vector<Scalar> image(image_height * image_width * channels + block, Scalar{0});
+  const std::size_t first_column = std::min(spec.padding, image_width);
+  const std::size_t end_column = std::min(image_width, in.width + spec.padding);
+  const std::size_t end_row = std::min(image_height, in.height + spec.padding);
+  const std::size_t run = spec.kernel_width * channels;
+  const std::size_t window = spec.kernel_height * run;
+  const bool blocks = run >= block;
+  for (std::size_t n = 0; n < count; ++n) {
+    // The interior is rewritten for every image; the border stays zero.
+    for (std::size_t y = spec.padding; y < end_row && end_column > first_column; ++y) {
+      std::copy_n(images + n * in.size() + (y - spec.padding) * in.width * channels,
+                  (end_column - first_column) * channels,
+                  image.data() + (y * image_width + first_column) * channels);
+    }
+    for (std::size_t oy = 0; oy < out.height; ++oy) {
+      for (std::size_t ox = 0; ox < out.width; ++ox) {
+        Scalar* row = lowered + ((n * out.height + oy) * out.width + ox) * window;
+        for (std::size_t ky = 0; ky < spec.kernel_height; ++ky) {
+          const Scalar* from =
+              image.data() + ((oy * spec.stride + ky) * image_width + ox * spec.stride) * channels;
+          Scalar* to = row + ky * run;
+          const bool last_run = n + 1 == count && oy + 1 == out.height && ox + 1 == out.width &&
+                                ky + 1 == spec.kernel_height;
+          if (blocks && !last_run) {
+            for (std::size_t k = 0; k < run; k += block) {
+              std::memcpy(to + k, from + k, block * sizeof(Scalar));
+            }
+          } else {
+            std::copy_n(from, run, to);
+          }
+        }
+      }
+    }
+  }
+}
+
 }  // namespace
 
 template <typename Scalar>
@@ -97,6 +148,10 @@ void Conv2d<Scalar>::lower(const Scalar* images, std::size_t count,
   const Shape& in = this->input_shape();
   lowered.resize(static_cast<Eigen::Index>(count * output_.pixels()),
                  static_cast<Eigen::Index>(window_ * spec_.groups));
+  if (spec_.groups == 1) {
+    lower_through_bordered_image(images, count, in, output_, spec_, lowered.data());
+    return;
+  }
   // The runs cover every element but those of windows that reach into the padding: only their
   // rows are cleared first.
   if (spec_.padding > 0) {
@@ -164,7 +219,7 @@ void Conv2d<Scalar>::backward(const Tensor<Scalar>& output_gradient, Tensor<Scal
                                                               filters);
   grad_b += grad_out.colwise().sum();
   const Eigen::Map<const RowMatrix<Scalar>> w(weight_.values.data(), filters, window);
-  RowMatrix<Scalar> grad_lowered;
+  thread_local RowMatrix<Scalar> grad_lowered;  // reused: the same size batch after batch
   if (input_gradient != nullptr) {
     grad_lowered.resize(cache.lowered.rows(), cache.lowered.cols());
   }

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <limits>
 #include <string>
 
@@ -33,6 +34,30 @@ void Pool2d<Scalar>::forward(const Tensor<Scalar>& input, Tensor<Scalar>& output
     cache.indices.resize(output.size());
   }
   const Scalar inverse_area = Scalar{1} / static_cast<Scalar>(kernel_ * kernel_);
+  if (pool_ == PoolKind::max && !keep_indices) {
+    // Inference: the same comparisons window element by window element, all channels of a pixel
+    // at once (the loop over channels vectorises).
+    for (std::size_t n = 0; n < batch; ++n) {
+      const Scalar* image = input.sample(n);
+      Scalar* result = output.sample(n);
+      for (std::size_t oy = 0; oy < output_.height; ++oy) {
+        for (std::size_t ox = 0; ox < output_.width; ++ox) {
+          Scalar* best = result + (oy * output_.width + ox) * channels;
+          std::fill_n(best, channels, -std::numeric_limits<Scalar>::infinity());
+          const std::size_t corner = (oy * stride_ * in.width + ox * stride_) * channels;
+          for (std::size_t ky = 0; ky < kernel_; ++ky) {
+            for (std::size_t kx = 0; kx < kernel_; ++kx) {
+              const Scalar* pixel = image + corner + (ky * in.width + kx) * channels;
+              for (std::size_t c = 0; c < channels; ++c) {
+                best[c] = pixel[c] > best[c] ? pixel[c] : best[c];
+              }
+            }
+          }
+        }
+      }
+    }
+    return;
+  }
   for (std::size_t n = 0; n < batch; ++n) {
     const Scalar* image = input.sample(n);
     Scalar* result = output.sample(n);

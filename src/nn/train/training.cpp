@@ -110,6 +110,9 @@ TrainingResult train(HybridNetwork& network, const ImageDataset& train_set,
   const std::size_t images = train_set.size();
   const std::size_t batches = (images + settings.batch_size - 1) / settings.batch_size;
   const double total_steps = static_cast<double>(batches * settings.epochs);
+  // Kept from batch to batch: the traces' buffers have the same sizes every batch, so they are
+  // reused instead of returned to the system and faulted in again.
+  std::vector<HybridNetwork::Trace> traces;
   for (std::size_t epoch = result.log.size() + 1; epoch <= settings.epochs; ++epoch) {
     const auto start = std::chrono::steady_clock::now();
     const auto order = epoch_order(images, settings.seed, epoch);
@@ -124,7 +127,7 @@ TrainingResult train(HybridNetwork& network, const ImageDataset& train_set,
       const Tensor<float> batch =
           make_batch(train_set, order, first, count, settings, (epoch - 1) * images);
       const std::size_t chunks = (count + images_per_chunk - 1) / images_per_chunk;
-      std::vector<HybridNetwork::Trace> traces(chunks);
+      traces.resize(chunks);
       std::vector<Gradients> gradients(chunks);
       std::vector<LossSummary> summaries(chunks);
       std::vector<std::int32_t> labels(count);

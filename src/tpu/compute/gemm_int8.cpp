@@ -1,14 +1,15 @@
 #include <algorithm>
+#include <cstring>
 #include <string>
 #include <vector>
 
+#include "cpu_features.hpp"
 #include "imcosim/tpu/error.hpp"
 #include "imcosim/tpu/functional.hpp"
 #include "operand_checks.hpp"
-#include "window_runs.hpp"
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
+#if IMCOSIM_X86_DISPATCH
+#include <immintrin.h>
 #endif
 
 namespace imcosim::tpu {
@@ -39,47 +40,12 @@ std::vector<std::int16_t> widen_rows(const std::int8_t* values, std::size_t rows
 }
 
 // c[m][n] = sum_k a[m][k] b[n][k] for the rows m in [first, last) of a; a and b hold rows of
-// `depth` int16 values (a multiple of depth_step), c rows of `cols` int32 values.
-void multiply_rows(const std::int16_t* a, std::size_t first, std::size_t last,
-                   const std::int16_t* b, std::size_t cols, std::size_t depth,
-                   std::int32_t* c) noexcept {
-  std::size_t n = 0;
-#if defined(__SSE2__)
-  // Four columns at a time: one load of a row of a feeds four multiply-adds, and the four
-  // accumulators are transposed and summed into one register of results.
-  const auto load = [](const std::int16_t* p) {
-    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-  };
-  for (; n + 4 <= cols; n += 4) {
-    const std::int16_t* b0 = b + n * depth;
-    const std::int16_t* b1 = b0 + depth;
-    const std::int16_t* b2 = b1 + depth;
-    const std::int16_t* b3 = b2 + depth;
-    for (std::size_t m = first; m < last; ++m) {
-      const std::int16_t* x = a + m * depth;
-      __m128i s0 = _mm_setzero_si128();
-      __m128i s1 = s0;
-      __m128i s2 = s0;
-      __m128i s3 = s0;
-      for (std::size_t k = 0; k < depth; k += depth_step) {
-        const __m128i xk = load(x + k);
-        s0 = _mm_add_epi32(s0, _mm_madd_epi16(xk, load(b0 + k)));
-        s1 = _mm_add_epi32(s1, _mm_madd_epi16(xk, load(b1 + k)));
-        s2 = _mm_add_epi32(s2, _mm_madd_epi16(xk, load(b2 + k)));
-        s3 = _mm_add_epi32(s3, _mm_madd_epi16(xk, load(b3 + k)));
-      }
-      const __m128i low01 = _mm_unpacklo_epi32(s0, s1);
-      const __m128i high01 = _mm_unpackhi_epi32(s0, s1);
-      const __m128i low23 = _mm_unpacklo_epi32(s2, s3);
-      const __m128i high23 = _mm_unpackhi_epi32(s2, s3);
-      const __m128i sums = _mm_add_epi32(
-          _mm_add_epi32(_mm_unpacklo_epi64(low01, low23), _mm_unpackhi_epi64(low01, low23)),
-          _mm_add_epi32(_mm_unpacklo_epi64(high01, high23), _mm_unpackhi_epi64(high01, high23)));
-      _mm_storeu_si128(reinterpret_cast<__m128i*>(c + m * cols + n), sums);
-    }
-  }
-#endif
-  for (; n < cols; ++n) {
+// `depth` int16 values (a multiple of depth_step), c rows of `cols` int32 values. The portable
+// body, for processors without AVX2 (the compiler vectorises the sum).
+void multiply_rows_scalar(const std::int16_t* a, std::size_t first, std::size_t last,
+                          const std::int16_t* b, std::size_t cols, std::size_t depth,
+                          std::int32_t* c) noexcept {
+  for (std::size_t n = 0; n < cols; ++n) {
     for (std::size_t m = first; m < last; ++m) {
       const std::int16_t* x = a + m * depth;
       const std::int16_t* y = b + n * depth;
@@ -91,6 +57,106 @@ void multiply_rows(const std::int16_t* a, std::size_t first, std::size_t last,
       c[m * cols + n] = sum;
     }
   }
+}
+
+#if IMCOSIM_X86_DISPATCH
+// The sum of the four int32 lanes of each of s0..s3, as the lanes of one register.
+inline __m128i sum_lanes(__m128i s0, __m128i s1, __m128i s2, __m128i s3) noexcept {
+  const __m128i low01 = _mm_unpacklo_epi32(s0, s1);
+  const __m128i high01 = _mm_unpackhi_epi32(s0, s1);
+  const __m128i low23 = _mm_unpacklo_epi32(s2, s3);
+  const __m128i high23 = _mm_unpackhi_epi32(s2, s3);
+  return _mm_add_epi32(
+      _mm_add_epi32(_mm_unpacklo_epi64(low01, low23), _mm_unpackhi_epi64(low01, low23)),
+      _mm_add_epi32(_mm_unpacklo_epi64(high01, high23), _mm_unpackhi_epi64(high01, high23)));
+}
+
+inline __m128i load128(const std::int16_t* p) noexcept {
+  return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+IMCOSIM_TARGET_AVX2 inline __m256i load(const std::int16_t* p) noexcept {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+// Eight int16 values in the low half, zeros in the high half.
+IMCOSIM_TARGET_AVX2 inline __m256i half(const std::int16_t* p) noexcept {
+  return _mm256_zextsi128_si256(load128(p));
+}
+
+// The two 128-bit halves added.
+IMCOSIM_TARGET_AVX2 inline __m128i fold(__m256i s) noexcept {
+  return _mm_add_epi32(_mm256_castsi256_si128(s), _mm256_extracti128_si256(s, 1));
+}
+
+// AVX2: four columns at a time, one load of a row of a feeds four multiply-adds (vpmaddwd:
+// 16 products int16 x int16 -> int32, pairwise summed), the last 8 of a row (the depth is a
+// multiple of 8, not of 16) in the low half; the columns left over one at a time.
+IMCOSIM_TARGET_AVX2 void multiply_rows_avx2(const std::int16_t* a, std::size_t first,
+                                            std::size_t last, const std::int16_t* b,
+                                            std::size_t cols, std::size_t depth,
+                                            std::int32_t* c) noexcept {
+  const std::size_t wide_depth = depth / 16 * 16;
+  std::size_t n = 0;
+  for (; n + 4 <= cols; n += 4) {
+    const std::int16_t* b0 = b + n * depth;
+    const std::int16_t* b1 = b0 + depth;
+    const std::int16_t* b2 = b1 + depth;
+    const std::int16_t* b3 = b2 + depth;
+    for (std::size_t m = first; m < last; ++m) {
+      const std::int16_t* x = a + m * depth;
+      __m256i s0 = _mm256_setzero_si256();
+      __m256i s1 = s0;
+      __m256i s2 = s0;
+      __m256i s3 = s0;
+      std::size_t k = 0;
+      for (; k < wide_depth; k += 16) {
+        const __m256i xk = load(x + k);
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(xk, load(b0 + k)));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(xk, load(b1 + k)));
+        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(xk, load(b2 + k)));
+        s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(xk, load(b3 + k)));
+      }
+      if (k < depth) {
+        const __m256i xk = half(x + k);
+        s0 = _mm256_add_epi32(s0, _mm256_madd_epi16(xk, half(b0 + k)));
+        s1 = _mm256_add_epi32(s1, _mm256_madd_epi16(xk, half(b1 + k)));
+        s2 = _mm256_add_epi32(s2, _mm256_madd_epi16(xk, half(b2 + k)));
+        s3 = _mm256_add_epi32(s3, _mm256_madd_epi16(xk, half(b3 + k)));
+      }
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(c + m * cols + n),
+                       sum_lanes(fold(s0), fold(s1), fold(s2), fold(s3)));
+    }
+  }
+  for (; n < cols; ++n) {
+    const std::int16_t* y = b + n * depth;
+    for (std::size_t m = first; m < last; ++m) {
+      const std::int16_t* x = a + m * depth;
+      __m256i s = _mm256_setzero_si256();
+      std::size_t k = 0;
+      for (; k < wide_depth; k += 16) {
+        s = _mm256_add_epi32(s, _mm256_madd_epi16(load(x + k), load(y + k)));
+      }
+      if (k < depth) {
+        s = _mm256_add_epi32(s, _mm256_madd_epi16(half(x + k), half(y + k)));
+      }
+      const __m128i folded = fold(s);
+      c[m * cols + n] = _mm_cvtsi128_si32(sum_lanes(folded, folded, folded, folded));
+    }
+  }
+}
+#endif
+
+void multiply_rows(const std::int16_t* a, std::size_t first, std::size_t last,
+                   const std::int16_t* b, std::size_t cols, std::size_t depth,
+                   std::int32_t* c) noexcept {
+#if IMCOSIM_X86_DISPATCH
+  if (detail::has_avx2()) {
+    multiply_rows_avx2(a, first, last, b, cols, depth, c);
+    return;
+  }
+#endif
+  multiply_rows_scalar(a, first, last, b, cols, depth, c);
 }
 
 // c = a b^T over all rows of a, in tasks of rows_per_task rows on the OpenMP threads when the
@@ -109,6 +175,54 @@ std::vector<std::int32_t> multiply_padded(const std::vector<std::int16_t>& a, st
   return c;
 }
 
+// im2col into rows of `depth` int16 values, zero beyond the window. The input is first copied
+// into a zero-bordered int16 image of the rows and columns the windows reach, so that each
+// filter row of each window is one contiguous run, copied in whole blocks of one SSE2 register
+// with no test for the padding: a block that runs past its filter row lands where the next
+// row's copy overwrites it, past the last row where the zeroing below does; both buffers have
+// one block of slack at their ends.
+std::vector<std::int16_t> lower_into_rows(const Int8FeatureMap& input, std::size_t filter_height,
+                                          std::size_t filter_width, const ConvGeometry& geometry,
+                                          std::size_t out_height, std::size_t out_width,
+                                          std::size_t depth) {
+  constexpr std::size_t block = depth_step;
+  const std::size_t channels = input.channels();
+  const std::size_t image_height = (out_height - 1) * geometry.stride_height + filter_height;
+  const std::size_t image_width = (out_width - 1) * geometry.stride_width + filter_width;
+  std::vector<std::int16_t> image(image_height * image_width * channels + block);
+  const std::size_t first_column = std::min(geometry.padding_width, image_width);
+  const std::size_t end_column = std::min(image_width, input.width() + geometry.padding_width);
+  const std::int8_t* values = input.values().data();
+  for (std::size_t y = geometry.padding_height;
+       y < std::min(image_height, input.height() + geometry.padding_height); ++y) {
+    if (end_column > first_column) {
+      std::copy_n(values + (y - geometry.padding_height) * input.width() * channels,
+                  (end_column - first_column) * channels,
+                  image.data() + (y * image_width + first_column) * channels);
+    }
+  }
+  const std::size_t run = filter_width * channels;
+  const std::size_t window = filter_height * run;
+  std::vector<std::int16_t> lowered(out_height * out_width * depth + block);
+  for (std::size_t oy = 0; oy < out_height; ++oy) {
+    for (std::size_t ox = 0; ox < out_width; ++ox) {
+      std::int16_t* row = lowered.data() + (oy * out_width + ox) * depth;
+      for (std::size_t fy = 0; fy < filter_height; ++fy) {
+        const std::int16_t* from =
+            image.data() +
+            ((oy * geometry.stride_height + fy) * image_width + ox * geometry.stride_width) *
+                channels;
+        std::int16_t* to = row + fy * run;
+        for (std::size_t k = 0; k < run; k += block) {
+          std::memcpy(to + k, from + k, block * sizeof(std::int16_t));
+        }
+      }
+      std::fill(row + window, row + depth, std::int16_t{0});
+    }
+  }
+  return lowered;
+}
+
 void check_window(std::size_t window) {
   if (static_cast<std::int64_t>(window) > max_exact_window) {
     throw TpuError("window of " + std::to_string(window) + " elements exceeds " +
@@ -118,6 +232,10 @@ void check_window(std::size_t window) {
 }
 
 }  // namespace
+
+void use_vector_kernels(bool enabled) noexcept {
+  detail::vector_kernels_enabled().store(enabled, std::memory_order_relaxed);
+}
 
 Int32Matrix multiply_int8(const Int8Matrix& a, const Int8Matrix& b_transposed) {
   if (a.cols() != b_transposed.cols()) {
@@ -148,16 +266,10 @@ Int32FeatureMap convolve_int8(const Int8FeatureMap& input, const FilterBank& fil
       input.height(), filters.height(), geometry.stride_height, geometry.padding_height, "height");
   const std::size_t out_width = conv_output_extent(
       input.width(), filters.width(), geometry.stride_width, geometry.padding_width, "width");
-  // im2col straight into the kernel's padded int16 rows.
   const std::size_t pixels = out_height * out_width;
   const std::size_t depth = padded_depth(window);
-  std::vector<std::int16_t> lowered(pixels * depth);
-  const std::int8_t* values = input.values().data();
-  detail::for_each_window_run(
-      input, filters.height(), filters.width(), geometry, out_height, out_width,
-      [&](std::size_t pixel, std::size_t offset, std::size_t from, std::size_t length) {
-        std::copy_n(values + from, length, lowered.data() + pixel * depth + offset);
-      });
+  const auto lowered = lower_into_rows(input, filters.height(), filters.width(), geometry,
+                                       out_height, out_width, depth);
   const auto weights = widen_rows(filters.values().data(), filters.count(), window, depth);
   return {out_height, out_width, filters.count(),
           multiply_padded(lowered, pixels, weights, filters.count(), depth,
