@@ -1,5 +1,6 @@
-// The only translation unit that includes hdf5.h: every raw C call of the io stage is here,
-// wrapped once and checked.
+// Every raw C call of the io stage is here, wrapped once and checked (hdf5_probe.cpp, the
+// crash-isolating probe of a file before it is opened, is the only other unit that includes
+// hdf5.h).
 #include "imcosim/io/hdf5.hpp"
 
 #include <hdf5.h>
@@ -14,6 +15,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "hdf5_probe.hpp"
 #include "imcosim/io/error.hpp"
 
 namespace imcosim::io::hdf5 {
@@ -800,6 +802,7 @@ File File::open_read_only(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, status)) {
     throw IoError(ErrorKind::bad_input, name + ": file does not exist");
   }
+  probe_in_child_process(name);
   return {Handle(checked_id(H5Fopen(name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT),
                             ErrorKind::bad_input, name, "open as an HDF5 file")),
           name, "/"};
@@ -812,6 +815,7 @@ File File::open_read_write(const std::filesystem::path& path) {
   if (!std::filesystem::exists(path, status)) {
     throw IoError(ErrorKind::bad_input, name + ": file does not exist");
   }
+  probe_in_child_process(name);
   return {Handle(checked_id(H5Fopen(name.c_str(), H5F_ACC_RDWR, H5P_DEFAULT), ErrorKind::bad_input,
                             name, "open as an HDF5 file for writing")),
           name, "/"};

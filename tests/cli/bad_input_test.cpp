@@ -128,6 +128,36 @@ TEST(BadInput, AnOutputThatIsAnInputIsRefusedAndTheInputKept) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 2);
 }
 
+// Two mutated problem files on which Debian's libhdf5 1.10.8 itself segfaults (inside
+// H5Aexists, decoding an attribute message) are refused by every reader with exit 2: the probe
+// process crashes, not imcosim. Nothing is written and the inputs stay as they were.
+TEST(BadInput, AFileThatCrashesTheHdf5LibraryEndsWithExitTwo) {
+  const ScratchDirectory scratch;
+  for (const char* name : {"hdf5-segv-1.h5", "hdf5-segv-2.h5"}) {
+    const auto corrupt = scratch / name;
+    std::filesystem::copy_file(std::filesystem::path(IMCOSIM_SOURCE_DIR) / "tests/io/data" / name,
+                               corrupt);
+    const std::string before = file_bytes(corrupt);
+    const std::string input = corrupt.string();
+    const std::string output = (scratch / "out.h5").string();
+    for (const std::string& command :
+         {"solve " + input + " -o " + output, "spice " + input + " -o " + output,
+          "validate " + input, "netlist " + input + " -o " + (scratch / "deck.cir").string(),
+          "imac fast " + input + " --inputs " + input + " -o " + output,
+          "nn evaluate " + input + " --backend float", "train --init " + input + " -o " + output,
+          "merge " + input + " " + input + " -o " + output}) {
+      const auto run = run_imcosim(command);
+      EXPECT_EQ(run.exit_code, 2) << command << ": " << run.output;
+      EXPECT_NE(run.output.find(input + ": corrupt HDF5 file"), std::string::npos)
+          << command << ": " << run.output;
+      EXPECT_EQ(file_bytes(corrupt), before) << command;
+    }
+    EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 1)
+        << "only the corrupt file remains";
+    std::filesystem::remove(corrupt);
+  }
+}
+
 // A result that does not fit (the shell's file size limit fails writes as a full disk does)
 // ends with exit 1 saying so, no crash, the previous result intact and no temporary left.
 TEST(BadInput, AFailedWriteLeavesThePreviousResultIntact) {

@@ -1,0 +1,18 @@
+#pragma once
+
+#include <string>
+
+namespace imcosim::io::hdf5 {
+
+// Debian 12's libhdf5 (1.10.8) can crash on a corrupt file (a segmentation fault decoding object
+// header messages) instead of returning an error. Before a file is opened in this process, a
+// forked child opens it and reads every object header, attribute and dataset description the
+// readers use; a child killed by a signal, or still busy after `probe_timeout_seconds`, means
+// the file must not be opened here, and this throws IoError (bad input, exit 2) naming the file.
+// A child that ends normally, whatever HDF5 said, lets the real open go on and report its own
+// errors. Without fork (or when it fails) nothing is checked.
+void probe_in_child_process(const std::string& name);
+
+inline constexpr double probe_timeout_seconds = 60.0;
+
+}  // namespace imcosim::io::hdf5
