@@ -17,6 +17,7 @@
 #include "imcosim/solver/direct_solver.hpp"
 #include "imcosim/solver/ideal_solver.hpp"
 #include "imcosim/spice/tile_simulation.hpp"
+#include "support/bench_arguments.hpp"
 
 namespace {
 
@@ -35,22 +36,14 @@ struct Arguments {
 
 Arguments parse(int argc, char** argv) {
   Arguments arguments;
-  for (int a = 1; a + 1 < argc; a += 2) {
-    const std::string name = argv[a];
-    const char* value = argv[a + 1];
-    if (name == "--max-size") {
-      arguments.max_size = std::atol(value);
-    } else if (name == "--samples") {
-      arguments.samples = std::atol(value);
-    } else if (name == "--workers") {
-      arguments.workers = std::atoi(value);
-    } else if (name == "--seed") {
-      arguments.seed = std::strtoull(value, nullptr, 10);
-    } else {
-      std::cerr << "unknown option " << name << "\n";
-      std::exit(2);
-    }
-  }
+  bench::BenchArguments(
+      "usage: bench_spice_vs_direct [--max-size 64] [--samples 16] [--workers 2] "
+      "[--seed 1]")
+      .integer("--max-size", arguments.max_size, 8)
+      .integer("--samples", arguments.samples)
+      .integer("--workers", arguments.workers)
+      .integer("--seed", arguments.seed, 0)
+      .parse(argc, argv);
   return arguments;
 }
 

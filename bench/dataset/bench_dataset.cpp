@@ -18,6 +18,7 @@
 #include "imcosim/device/random_stream.hpp"
 #include "imcosim/device/tile_devices.hpp"
 #include "imcosim/solver/tile_solver.hpp"
+#include "support/bench_arguments.hpp"
 
 namespace {
 
@@ -32,23 +33,14 @@ struct Arguments {
 
 Arguments parse(int argc, char** argv) {
   Arguments arguments;
-  for (int a = 1; a + 1 < argc; a += 2) {
-    const std::string name = argv[a];
-    const long value = std::strtol(argv[a + 1], nullptr, 10);
-    if (name == "--samples") {
-      arguments.samples = value;
-    } else if (name == "--spice-samples") {
-      arguments.spice_samples = value;
-    } else if (name == "--spice-size") {
-      arguments.spice_size = value;
-    } else if (name == "--threads") {
-      arguments.threads = static_cast<int>(value);
-    } else {
-      std::cerr << "usage: bench_dataset [--samples N] [--spice-samples N] [--spice-size M] "
-                   "[--threads T]\n";
-      std::exit(2);
-    }
-  }
+  bench::BenchArguments(
+      "usage: bench_dataset [--samples 256] [--spice-samples 1000] [--spice-size 16] "
+      "[--threads 2]")
+      .integer("--samples", arguments.samples)
+      .integer("--spice-samples", arguments.spice_samples)
+      .integer("--spice-size", arguments.spice_size)
+      .integer("--threads", arguments.threads)
+      .parse(argc, argv);
   return arguments;
 }
 

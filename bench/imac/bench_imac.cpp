@@ -142,8 +142,9 @@ int main(int argc, char** argv) {
           .maxCoeff();
   const spice::NgspiceInfo ngspice = spice::ngspice_info(pool);
   std::cout << "ngspice " << ngspice.version << ", " << spice::linear_solver_name(ngspice.solver)
-            << ", " << imac::imac_analysis_name(arguments.analysis) << " (" << arguments.workers << " workers): " << arguments.spice_samples
-            << " samples in " << spice_s << " s = " << spice_rate << " samples/s\n"
+            << ", " << imac::imac_analysis_name(arguments.analysis) << " (" << arguments.workers
+            << " workers): " << arguments.spice_samples << " samples in " << spice_s
+            << " s = " << spice_rate << " samples/s\n"
             << "fast: " << arguments.fast_samples << " samples in " << fast_s
             << " s = " << fast_rate << " samples/s (set-up " << setup_s << " s, neuron table "
             << table_s << " s)\n"

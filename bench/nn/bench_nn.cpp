@@ -19,6 +19,7 @@
 #include "imcosim/nn/network.hpp"
 #include "imcosim/nn/training.hpp"
 #include "imcosim/tpu/tpu_model.hpp"
+#include "support/bench_arguments.hpp"
 
 namespace {
 
@@ -36,31 +37,13 @@ struct Options {
 
 Options parse(int argc, char** argv) {
   Options options;
-  for (int i = 1; i < argc; ++i) {
-    const std::string word = argv[i];
-    const bool has_value = i + 1 < argc;
-    if (word == "--help" || word == "-h") {
-      std::cout << "usage: bench_nn [--threads 2] [--batch 64] [--images 20000]\n"
-                   "LeNet-5 training and inference images/s against PyTorch (python3-torch).\n";
-      std::exit(0);
-    }
-    if (!has_value || (word != "--threads" && word != "--batch" && word != "--images")) {
-      std::cerr << "bench_nn: unknown option or missing value '" << word << "' (see --help)\n";
-      std::exit(2);
-    }
-    const long value = std::strtol(argv[++i], nullptr, 10);
-    if (value < 1) {
-      std::cerr << "bench_nn: " << word << " must be a positive integer\n";
-      std::exit(2);
-    }
-    if (word == "--threads") {
-      options.threads = static_cast<int>(value);
-    } else if (word == "--batch") {
-      options.batch = static_cast<std::size_t>(value);
-    } else {
-      options.images = static_cast<std::size_t>(value);
-    }
-  }
+  bench::BenchArguments(
+      "usage: bench_nn [--threads 2] [--batch 64] [--images 20000]\n"
+      "LeNet-5 training and inference images/s against PyTorch (python3-torch).")
+      .integer("--threads", options.threads)
+      .integer("--batch", options.batch)
+      .integer("--images", options.images)
+      .parse(argc, argv);
   return options;
 }
 

@@ -15,6 +15,7 @@
 #include "imcosim/tpu/functional.hpp"
 #include "imcosim/tpu/layer_timing.hpp"
 #include "imcosim/tpu/tpu_model.hpp"
+#include "support/bench_arguments.hpp"
 
 namespace {
 
@@ -183,7 +184,12 @@ void bench_lenet_functional() {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  imcosim::bench::BenchArguments(
+      "usage: bench_tpu\nAlexNet's conv layers on the analytic cycle model against the "
+      "register-level array, and LeNet-5-class int8 conv layers against a nested-loop "
+      "convolution (no options).")
+      .parse(argc, argv);
   bench_alexnet_cycles();
   bench_lenet_functional();
   return 0;

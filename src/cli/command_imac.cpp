@@ -105,6 +105,10 @@ Network load_network(const po::variables_map& values) {
                               ? imac::read_parameters(values["config"].as<std::string>())
                               : imac::ImacParameters{};
   auto inputs = imac::read_network_inputs(values["inputs"].as<std::string>());
+  imac::ImacNetwork network(model, parameters);
+  if (inputs.labels) {
+    imac::check_network_labels(network, *inputs.labels, values["inputs"].as<std::string>());
+  }
   const long total = inputs.inputs_volt.rows();
   const long first = values["first"].as<long>();
   const long count = values.count("count") != 0 ? values["count"].as<long>() : total - first;
@@ -118,7 +122,6 @@ Network load_network(const po::variables_map& values) {
     inputs.labels = std::vector<Eigen::Index>(inputs.labels->begin() + first,
                                               inputs.labels->begin() + first + count);
   }
-  imac::ImacNetwork network(model, parameters);
   imac::check_network_inputs(network, inputs.inputs_volt, values["inputs"].as<std::string>());
   return {std::move(network), std::move(inputs), model_path};
 }
@@ -417,7 +420,7 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
     add_op_start_option(syntax, "fast");
   }
   add_neuron_cache_option(syntax);
-  add_spice_options(syntax, SpiceRuns::transients);
+  add_spice_options(syntax, through_ngspice ? SpiceRuns::transients : SpiceRuns::characterisation);
   syntax.options.add_options()("output,o", po::value<std::string>(), "result file (HDF5)");
   const auto values = parse_command_line(syntax, args);
   if (!values) {

@@ -76,6 +76,15 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
   return values;
 }
 
+void reject_given_options(const po::variables_map& values, const std::vector<std::string>& options,
+                          const std::string& context) {
+  for (const auto& option : options) {
+    if (values.count(option) != 0 && !values[option].defaulted()) {
+      throw UsageError("--" + option + " " + context);
+    }
+  }
+}
+
 void check_sample_option(const std::string& option, long sample, const std::string& problem_path,
                          long sample_count) {
   if (sample < 0 || sample >= sample_count) {

@@ -38,6 +38,12 @@ struct CommandSyntax {
 std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
                                                     const std::vector<std::string>& args);
 
+// Throws UsageError naming the first of `options` that the command line gave (not a default):
+// options of one mode given in another, e.g. sweep settings without --sweep. `context` ends the
+// message: "--sizes " + context.
+void reject_given_options(const po::variables_map& values, const std::vector<std::string>& options,
+                          const std::string& context);
+
 // Throws UsageError unless `sample` indexes one of the `sample_count` input vectors of the
 // problem file at `problem_path`; `option` is the option that named it, e.g. "--sample".
 void check_sample_option(const std::string& option, long sample, const std::string& problem_path,

@@ -140,6 +140,17 @@ int run_validate(const std::vector<std::string>& args) {
     throw UsageError(sweep ? "validate --sweep takes no problem file"
                            : "validate needs a problem file or --sweep");
   }
+  if (sweep) {
+    reject_given_options(
+        *values, {"list"},
+        "applies to a problem file, not to --sweep (whose table lists every case)");
+  } else {
+    reject_given_options(*values,
+                         {"sizes", "wires", "periphery", "conductances", "seed", "seeds", "samples",
+                          "spice-max-size", "output"},
+                         "applies only with --sweep (validate PROBLEM.h5 prints its report and "
+                         "writes no file)");
+  }
   spice::WorkerPool pool(worker_pool_options(*values));
   const auto simulation_options = tile_simulation_options(*values);
 

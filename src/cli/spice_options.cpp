@@ -26,8 +26,14 @@ void add_spice_options(CommandSyntax& syntax, SpiceRuns runs) {
   syntax.options.add_options()("workers", po::value<int>()->default_value(static_cast<int>(cores)),
                                "ngspice worker processes run in parallel (default: one per core)")(
       "timeout", po::value<double>()->default_value(600.0),
-      "seconds one ngspice run may take before its worker is killed");
+      runs == SpiceRuns::characterisation
+          ? "seconds the neuron characterisation (one ngspice DC sweep, when it is not cached) "
+            "may take before its worker is killed"
+          : "seconds one ngspice run may take before its worker is killed");
   add_spice_solver_option(syntax);
+  if (runs == SpiceRuns::characterisation) {
+    return;
+  }
   if (runs == SpiceRuns::dc_sweeps) {
     syntax.options.add_options()(
         "samples-per-run", po::value<long>()->default_value(64),

@@ -8,12 +8,13 @@ namespace imcosim::cli {
 
 // What one ngspice run of a command holds.
 enum class SpiceRuns {
-  dc_sweeps,   // crossbar tiles: input vectors batched into one DC sweep (default 64 per run)
-  transients,  // IMAC networks: input samples as windows of one transient (default: spread)
+  dc_sweeps,         // crossbar tiles: input vectors batched into one DC sweep (default 64 per run)
+  transients,        // IMAC networks: input samples as windows of one transient (default: spread)
+  characterisation,  // only the neuron's DC characteristic (imac fast): no samples per run
 };
 
-// The options every command that runs ngspice shares: --workers, --timeout, --spice-solver,
-// --samples-per-run.
+// The options every command that runs ngspice shares: --workers, --timeout, --spice-solver and,
+// where samples share runs, --samples-per-run.
 void add_spice_options(CommandSyntax& syntax, SpiceRuns runs = SpiceRuns::dc_sweeps);
 // --spice-solver alone, for commands that word --workers and --timeout their own way or that
 // only write decks.

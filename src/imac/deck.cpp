@@ -408,6 +408,18 @@ void check_network_inputs(const ImacNetwork& network, const Eigen::MatrixXd& inp
   }
 }
 
+void check_network_labels(const ImacNetwork& network, const std::vector<Eigen::Index>& labels,
+                          const std::string& where) {
+  for (std::size_t k = 0; k < labels.size(); ++k) {
+    if (labels[k] < 0 || labels[k] >= network.output_count()) {
+      throw ImacError(ErrorKind::bad_input,
+                      where + ":/labels[" + std::to_string(k) + "] = " + index_text(labels[k]) +
+                          " is not a class of the network's " + index_text(network.output_count()) +
+                          " outputs (0 ... " + index_text(network.output_count() - 1) + ")");
+    }
+  }
+}
+
 std::string_view imac_analysis_name(ImacAnalysis analysis) noexcept {
   return analysis == ImacAnalysis::transient ? "tran" : "op";
 }

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 namespace imcosim::testing {
 namespace {
 
@@ -44,6 +46,23 @@ TEST(Cli, BadUsageExitsWithTwoAndSaysWhy) {
   const auto value = run_imcosim("demo --rows lots");
   EXPECT_EQ(value.exit_code, 2);
   EXPECT_NE(value.output.find("rows"), std::string::npos) << value.output;
+}
+
+// An option of one mode given in the other is refused, not ignored: validate PROBLEM.h5 writes
+// no report, and --list belongs to a problem file.
+TEST(Cli, ValidateRefusesTheOptionsOfItsOtherMode) {
+  const auto output = run_imcosim("validate problem.h5 -o report.h5");
+  EXPECT_EQ(output.exit_code, 2) << output.output;
+  EXPECT_NE(output.output.find("--output applies only with --sweep"), std::string::npos)
+      << output.output;
+  const auto sizes = run_imcosim("validate problem.h5 --sizes 4x4");
+  EXPECT_EQ(sizes.exit_code, 2) << sizes.output;
+  EXPECT_NE(sizes.output.find("--sizes applies only with --sweep"), std::string::npos)
+      << sizes.output;
+  const auto list = run_imcosim("validate --sweep --list 3");
+  EXPECT_EQ(list.exit_code, 2) << list.output;
+  EXPECT_NE(list.output.find("--list applies to a problem file"), std::string::npos) << list.output;
+  EXPECT_FALSE(std::filesystem::exists("report.h5"));
 }
 
 TEST(Cli, DemoRunsNgspiceAndTheSolverAndAgrees) {

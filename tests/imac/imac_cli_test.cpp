@@ -263,6 +263,24 @@ TEST(ImacCli, BadConfigAndInputsAreBadInput) {
   outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option());
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
   EXPECT_NE(outcome.output.find("expected K x 6"), std::string::npos) << outcome.output;
+
+  // An option that would do nothing is not offered: imac fast runs no transient.
+  outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option() +
+                        " --samples-per-run 4");
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("samples-per-run"), std::string::npos) << outcome.output;
+
+  // A label that is not one of the network's 3 classes.
+  ASSERT_EQ(run_python("-c \"import h5py, numpy as np; f = h5py.File('" +
+                       (scratch / "inputs.h5").string() +
+                       "', 'w'); f['inputs'] = np.full((2, 6), 0.3); f['labels'] = [1, 3]\"")
+                .exit_code,
+            0);
+  outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option());
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find("/labels[1] = 3 is not a class of the network's 3 outputs"),
+            std::string::npos)
+      << outcome.output;
 }
 
 }  // namespace

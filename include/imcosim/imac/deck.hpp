@@ -64,4 +64,9 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
 void check_network_inputs(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
                           const std::string& where);
 
+// Checks that every label is one of the network's classes, 0 ... n_out - 1; throws ImacError
+// naming `where` and the first label that is not.
+void check_network_labels(const ImacNetwork& network, const std::vector<Eigen::Index>& labels,
+                          const std::string& where);
+
 }  // namespace imcosim::imac
