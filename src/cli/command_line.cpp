@@ -68,6 +68,12 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
   check_outputs_are_not_inputs(syntax, values);
   for (const auto& option : syntax.output_files) {
     for (const auto& output : option_paths(values, option)) {
+      // Checked before anything runs: a name that cannot be a file would fail only at the end.
+      if (output.empty() || output.back() == '/' ||
+          std::filesystem::is_directory(std::filesystem::path(output))) {
+        throw UsageError("--" + option + " '" + output +
+                         "' is not a file name (empty, or a directory); name the file to write");
+      }
       if (output != "-") {
         syntax.output_locks.emplace_back(output);
       }

@@ -9,6 +9,7 @@
 
 #include "commands.hpp"
 #include "imcosim/error.hpp"
+#include "imcosim/io/signal_cleanup.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 #include "imcosim/version.hpp"
 
@@ -60,6 +61,8 @@ int run(const std::vector<std::string>& words) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // An interrupted run leaves no temporaries or lock files beside its outputs.
+  imcosim::io::remove_registered_files_on_signals();
   try {
     return run({argv + 1, argv + argc});
   } catch (const imcosim::Error& error) {

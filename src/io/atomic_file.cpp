@@ -17,12 +17,11 @@ namespace imcosim::io {
 namespace {
 
 // ".<name>.tmp-<pid>-<n>": hidden, in the same directory (rename is atomic only within one file
-// system), and distinct for every AtomicFile of every process.
+// system), distinct for every AtomicFile of every process, and within the 255-byte name limit.
 std::filesystem::path temporary_name_for(const std::filesystem::path& path) {
   static std::atomic<unsigned long> next_serial{0};
-  const std::string name = "." + path.filename().string() + ".tmp-" + std::to_string(::getpid()) +
-                           "-" + std::to_string(next_serial.fetch_add(1));
-  return path.parent_path() / name;
+  return hidden_sibling(
+      path, ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(next_serial.fetch_add(1)));
 }
 
 // The data must be on disk before the rename makes it visible under the final name, or a
@@ -45,7 +44,9 @@ void flush_to_disk(const std::filesystem::path& file) {
 }  // namespace
 
 AtomicFile::AtomicFile(std::filesystem::path path)
-    : path_(std::move(path)), temporary_path_(temporary_name_for(path_)) {}
+    : path_(std::move(path)),
+      temporary_path_(temporary_name_for(path_)),
+      registration_(temporary_path_) {}
 
 AtomicFile::~AtomicFile() {
   if (!committed_) {
@@ -69,6 +70,7 @@ void AtomicFile::commit() {
     throw IoError(ErrorKind::runtime, path_.string() + ": cannot replace with " +
                                           temporary_path_.string() + ": " + status.message());
   }
+  registration_.release();
   committed_ = true;
 }
 

@@ -33,7 +33,7 @@ bool still_at(int descriptor, const std::filesystem::path& path) {
 }  // namespace
 
 OutputLock::OutputLock(const std::filesystem::path& output)
-    : lock_path_(output.parent_path() / ("." + output.filename().string() + ".lock")) {
+    : lock_path_(hidden_sibling(output, ".lock")) {
   for (;;) {
     const int descriptor = ::open(lock_path_.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (descriptor < 0) {
@@ -55,6 +55,7 @@ OutputLock::OutputLock(const std::filesystem::path& output)
     }
     if (still_at(descriptor, lock_path_)) {
       descriptor_ = descriptor;
+      registration_.hold(lock_path_);  // only a lock of ours is removed on a signal
       return;
     }
     ::close(descriptor);
@@ -62,7 +63,9 @@ OutputLock::OutputLock(const std::filesystem::path& output)
 }
 
 OutputLock::OutputLock(OutputLock&& other) noexcept
-    : lock_path_(std::move(other.lock_path_)), descriptor_(std::exchange(other.descriptor_, -1)) {}
+    : lock_path_(std::move(other.lock_path_)),
+      registration_(std::move(other.registration_)),
+      descriptor_(std::exchange(other.descriptor_, -1)) {}
 
 OutputLock::~OutputLock() {
   if (descriptor_ >= 0) {

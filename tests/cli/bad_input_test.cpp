@@ -128,6 +128,21 @@ TEST(BadInput, AnOutputThatIsAnInputIsRefusedAndTheInputKept) {
   EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 2);
 }
 
+// An output name that cannot be a file is refused before anything runs (it used to fail only
+// when the finished result was renamed, with a garbled message).
+TEST(BadInput, AnOutputThatIsNoFileNameIsRefusedBeforeRunning) {
+  const ScratchDirectory scratch;
+  const auto problem = scratch / "p.h5";
+  ASSERT_EQ(write_problem(problem.string()).exit_code, 0);
+  for (const std::string& output : {std::string("''"), scratch.path().string() + "/"}) {
+    const auto run = run_imcosim("solve " + problem.string() + " -o " + output);
+    EXPECT_EQ(run.exit_code, 2) << output << ": " << run.output;
+    EXPECT_NE(run.output.find("is not a file name"), std::string::npos) << run.output;
+    EXPECT_EQ(run.output.find("solved"), std::string::npos) << run.output;
+  }
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 1);
+}
+
 // Two mutated problem files on which Debian's libhdf5 1.10.8 itself segfaults (inside
 // H5Aexists, decoding an attribute message) are refused by every reader with exit 2: the probe
 // process crashes, not imcosim. Nothing is written and the inputs stay as they were.

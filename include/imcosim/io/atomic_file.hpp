@@ -3,6 +3,8 @@
 #include <filesystem>
 #include <string>
 
+#include "imcosim/io/signal_cleanup.hpp"
+
 namespace imcosim::io {
 
 // Writes a file under a temporary name in the same directory and renames it over `path` on
@@ -32,6 +34,7 @@ class AtomicFile {
  private:
   std::filesystem::path path_;
   std::filesystem::path temporary_path_;
+  RegisteredFile registration_;  // the temporary is removed on SIGINT, SIGTERM and SIGHUP
   bool committed_ = false;
 };
 

@@ -2,6 +2,8 @@
 
 #include <filesystem>
 
+#include "imcosim/io/signal_cleanup.hpp"
+
 namespace imcosim::io {
 
 // An exclusive claim on an output path for as long as the object lives, so that a second
@@ -24,6 +26,7 @@ class OutputLock {
 
  private:
   std::filesystem::path lock_path_;
+  RegisteredFile registration_;  // the lock file is removed on SIGINT, SIGTERM and SIGHUP
   int descriptor_ = -1;
 };
 
