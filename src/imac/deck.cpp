@@ -273,6 +273,28 @@ std::string hint_conductance_pwl() {
   return "pwl(v(hint), " + points + ")";
 }
 
+// A pivot-order reset at every point of a started sweep. ngspice picks KLU's pivot order only in
+// the first iterations of a sweep's first point, or when a refactorisation meets an exactly zero
+// pivot; every other iteration reuses the order chosen at the 1 S pull, and as the pull falls that
+// order's pivots on the pulled nodes (down to the 1e-6 S of an op-amp's gain node) fail: the
+// solves are then too inaccurate for the op-amps' gain of 1e5 (docs/imac.md). These two nodes,
+// joined to nothing else, make the old order meet an exact zero pivot at every new point: their
+// 2 x 2 block is the identity at odd points and the exchange matrix at even ones, so a pivot
+// order taken on either is singular on the other, while each is regular. ngspice then factors the
+// whole matrix afresh, with pivots fit for the point's pull. The nodes carry no current and stay
+// at 0 V, so the circuit is unchanged.
+void append_pivot_reset(Lines& lines) {
+  std::string parity;
+  for (Eigen::Index k = 0; k < started_operating_point_steps; ++k) {
+    parity += (k == 0 ? "" : ", ") + index_text(k) + ", " + index_text(k % 2);
+  }
+  const std::string odd = "(pwl(v(hint), " + parity + ") > 0.5 ? 1 : 0)";
+  const std::string even = "(pwl(v(hint), " + parity + ") > 0.5 ? 0 : 1)";
+  lines.insert(lines.end(),
+               {"Bpivot_u pivot_u 0 I = " + odd + " * v(pivot_u) + " + even + " * v(pivot_w)",
+                "Bpivot_w pivot_w 0 I = " + even + " * v(pivot_u) + " + odd + " * v(pivot_w)"});
+}
+
 // The start from the fast path's solution: every op-amp's inputs and gain node and every neuron
 // output is pulled toward its voltage there by a B-source I = g (V - V_start), where g is node
 // hint_g, a function of the swept source Vhint. At 1 S the pulls dominate every node they touch
@@ -293,6 +315,7 @@ void append_starting_hints(Lines& lines, const ImacNetwork& network,
   const bool tia = network.parameters().sensing == SensingScheme::tia;
   lines.insert(lines.end(),
                {"Vhint hint 0 DC 0", "Bhint_g hint_g 0 V = " + hint_conductance_pwl()});
+  append_pivot_reset(lines);
   std::size_t count = 0;
   const auto add = [&lines, &count](const std::string& node, double volt) {
     lines.push_back("Bhint" + std::to_string(count++) + " " + node + " 0 I = v(hint_g) * (v(" +
@@ -481,7 +504,11 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
   const Eigen::Index samples = inputs_volt.rows();
   // num_threads=1: ngspice's OpenMP BSIM evaluation spins at its barriers and collapses when
   // several simulations share the cores (docs/imac.md).
-  lines.push_back(".options num_threads=1 reltol=1e-5 vntol=1e-7 abstol=1e-13");
+  // pivrel=1: a started deck's fresh pivot orders (append_pivot_reset) take the largest entry of
+  // each column (KLU's pivot tolerance; ngspice's default 1e-3 accepts a diagonal a thousand times
+  // smaller, and the first point of the full-size network with wires then does not converge).
+  lines.push_back(std::string(".options num_threads=1 reltol=1e-5 vntol=1e-7 abstol=1e-13") +
+                  (starting_point != nullptr ? " pivrel=1" : ""));
   if (transient) {
     // One step past the last window's end, so that its measurement lies inside the analysis.
     const double stop = window_start_s(samples, parameters) + parameters.t_step_s;

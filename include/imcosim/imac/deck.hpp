@@ -51,8 +51,10 @@ inline constexpr Eigen::Index started_operating_point_steps = 8;
 // op-amp's inputs and gain node and every neuron output toward these voltages
 // (FastEvaluator::node_voltages) through a conductance that a DC sweep of "Vhint" lowers from
 // 1 S to exactly 0 over started_operating_point_steps points, each started from the one
-// before; the last point is the sample's operating point, reached by Newton's method without
-// gmin stepping (docs/imac.md). Vectors then hold one value per step. Throws ImacError when its
+// before, with a fresh pivot order at every point (two isolated nodes whose 2 x 2 block makes
+// the previous order singular; they stay at 0 V) and KLU's pivot tolerance pivrel=1; the last
+// point is the sample's operating point, reached by Newton's method without gmin stepping
+// (docs/imac.md). Vectors then hold one value per step. Throws ImacError when its
 // shape does not match the network.
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
                                    std::string_view title,
