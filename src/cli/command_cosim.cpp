@@ -62,6 +62,7 @@ int run_cosim(const std::vector<std::string>& args) {
        "section.key=value: replaces the configuration's setting (repeatable; a path is "
        "relative to the working directory)");
   syntax.positional.add("config", 1);
+  syntax.input_files = {"config"};
   add_thread_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   add_neuron_cache_option(syntax);

@@ -65,6 +65,14 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
     throw UsageError("imcosim " + syntax.name + ": " + error.what() + " (see 'imcosim " +
                      syntax.name + " --help')");
   }
+  for (const auto& option : syntax.input_files) {
+    for (const auto& input : option_paths(values, option)) {
+      // A directory would read as an empty file (an INI without keys, an HDF5 open error).
+      if (std::filesystem::is_directory(std::filesystem::path(input))) {
+        throw UsageError("--" + option + " '" + input + "' is a directory; expected a file");
+      }
+    }
+  }
   check_outputs_are_not_inputs(syntax, values);
   for (const auto& option : syntax.output_files) {
     for (const auto& output : option_paths(values, option)) {

@@ -56,6 +56,7 @@ int run_tpu(const std::vector<std::string>& args) {
       ("gemm", po::bool_switch(&arguments.gemm), "read the topology as GEMM M,N,K rows")     //
       ("clock-mhz", po::value(&arguments.clock_mhz)->default_value(500.0),
        "array clock in MHz for the per-layer time");
+  syntax.input_files = {"config", "topology"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;

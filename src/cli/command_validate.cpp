@@ -168,13 +168,18 @@ int run_validate(const std::vector<std::string>& args) {
     return report.passed() ? 0 : 1;
   }
 
+  const long list = (*values)["list"].as<long>();
+  if (list < 0) {
+    throw UsageError("--list " + std::to_string(list) +
+                     " is negative; it counts the input vectors to list (0: none)");
+  }
   const std::string problem_path = (*values)["problem"].as<std::string>();
   const auto problem = io::read_crossbar_problem(problem_path);
   const auto validation =
       validate_tile(problem.tile, problem.inputs_volt, pool, simulation_options);
   std::cout << "validate " << problem_path << ": " << problem.tile.rows() << "x"
             << problem.tile.cols() << " tile, " << problem.inputs_volt.rows() << " input vectors\n";
-  print_validation(std::cout, validation, (*values)["list"].as<long>());
+  print_validation(std::cout, validation, list);
   return validation.passed() ? 0 : 1;
 }
 

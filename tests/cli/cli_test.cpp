@@ -63,6 +63,24 @@ TEST(Cli, ValidateRefusesTheOptionsOfItsOtherMode) {
   EXPECT_EQ(list.exit_code, 2) << list.output;
   EXPECT_NE(list.output.find("--list applies to a problem file"), std::string::npos) << list.output;
   EXPECT_FALSE(std::filesystem::exists("report.h5"));
+  const auto negative = run_imcosim("validate problem.h5 --list -3");
+  EXPECT_EQ(negative.exit_code, 2) << negative.output;
+  EXPECT_NE(negative.output.find("--list -3 is negative"), std::string::npos) << negative.output;
+}
+
+// A directory where a file is expected is named as such, not read as an empty configuration.
+TEST(Cli, ADirectoryGivenAsAnInputFileIsRefused) {
+  const auto directory = std::filesystem::temp_directory_path();
+  for (const std::string& command :
+       {"dataset " + directory.string() + " -o x.h5", "solve " + directory.string() + " -o x.h5",
+        "imac fast x.h5 --inputs x.h5 --config " + directory.string(),
+        "cosim " + directory.string() + " -o out",
+        "tpu -c " + directory.string() + " -t x.csv -o out"}) {
+    const auto run = run_imcosim(command);
+    EXPECT_EQ(run.exit_code, 2) << command << ": " << run.output;
+    EXPECT_NE(run.output.find("is a directory; expected a file"), std::string::npos)
+        << command << ": " << run.output;
+  }
 }
 
 TEST(Cli, DemoRunsNgspiceAndTheSolverAndAgrees) {
