@@ -32,11 +32,15 @@ std::string range_text(const ParameterSpec& spec) {
 
 void ParameterSpec::check(double value, std::string_view where) const {
   const bool below = minimum_is_exclusive ? !(value > minimum) : !(value >= minimum);
-  if (!std::isfinite(value) || below || value > maximum) {
+  // A subnormal number (below 2.2e-308 in magnitude, not 0) has no finite reciprocal: a
+  // resistance of 1e-320 ohm would stamp an infinite conductance.
+  const bool subnormal = std::fpclassify(value) == FP_SUBNORMAL;
+  if (!std::isfinite(value) || below || value > maximum || subnormal) {
     std::ostringstream message;
     message.precision(17);
     message << where << ": " << name << " = " << value << " " << unit << " is invalid; expected "
-            << range_text(*this) << " (" << description << ")";
+            << range_text(*this) << (subnormal ? ", and 0 or at least 2.2e-308 in magnitude" : "")
+            << " (" << description << ")";
     throw CircuitError(message.str());
   }
 }

@@ -117,6 +117,8 @@ void require(bool condition, const std::string& where, const std::string& what) 
 
 }  // namespace
 
+constexpr double max_supply_volt = 5.0;
+
 const std::vector<ImacParameter>& imac_parameters() {
   using P = ImacParameters;
   static const std::vector<ImacParameter> table{
@@ -124,10 +126,12 @@ const std::vector<ImacParameter>& imac_parameters() {
       positive("r_high", "ohm", &P::r_high_ohm, "high-resistance device state"),
       positive("g_min", "S", &P::g_min_siemens, "k-level weights: conductance of weight 0"),
       positive("g_max", "S", &P::g_max_siemens, "k-level weights: conductance of weight 1"),
-      bounded("vdd", "V", &P::vdd_volt, 0.0, infinity,
+      // Supplies within +-5 V: the shipped transistor and MTJ models are nanometre devices
+      // (their characterisation at hundreds of volts does not converge).
+      bounded("vdd", "V", &P::vdd_volt, 0.0, max_supply_volt,
               "positive supply: amplifier rail, bias rows, neuron supply"),
-      bounded("vss", "V", &P::vss_volt, -infinity, 0.0, "negative supply: amplifier rail"),
-      bounded("neuron_vss", "V", &P::neuron_vss_volt, -infinity, infinity,
+      bounded("vss", "V", &P::vss_volt, -max_supply_volt, 0.0, "negative supply: amplifier rail"),
+      bounded("neuron_vss", "V", &P::neuron_vss_volt, -max_supply_volt, max_supply_volt,
               "low supply of the neurons"),
       positive("wire_width", "m", &P::wire_width_m, "metal line width (= mean grain size)"),
       positive("wire_thickness", "m", &P::wire_thickness_m, "metal line thickness"),

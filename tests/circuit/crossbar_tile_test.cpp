@@ -24,6 +24,11 @@ TEST(CrossbarTile, RejectsEmptyNonPositiveAndNonFiniteConductances) {
   EXPECT_THROW(CrossbarTile(g, {}), CircuitError);
   g(1, 0) = std::nan("");
   EXPECT_THROW(CrossbarTile(g, {}), CircuitError);
+  // Beyond what the solvers represent: a reciprocal of infinity, a 10^308 S device.
+  g(1, 0) = 1e-310;
+  EXPECT_THROW(CrossbarTile(g, {}), CircuitError);
+  g(1, 0) = 1e308;
+  EXPECT_THROW(CrossbarTile(g, {}), CircuitError);
   g(1, 0) = -1e-5;
   try {
     CrossbarTile(g, {}, "p.h5 /conductance");
@@ -37,6 +42,9 @@ TEST(CrossbarTile, RejectsNegativeOrNonFiniteWireResistances) {
   const Eigen::MatrixXd g = Eigen::MatrixXd::Constant(2, 2, 1e-4);
   EXPECT_THROW(CrossbarTile(g, {.r_sense_ohm = -1.0}), CircuitError);
   EXPECT_THROW(CrossbarTile(g, {.r_row_ohm = INFINITY}), CircuitError);
+  EXPECT_THROW(CrossbarTile(g, {.r_row_ohm = 1e-320}), CircuitError);
+  EXPECT_THROW(CrossbarTile(g, {.r_col_ohm = 1e13}), CircuitError);
+  EXPECT_NO_THROW(CrossbarTile(g, {.r_row_ohm = 0.0, .r_col_ohm = 1e12}));
 }
 
 TEST(CheckInputs, RequiresOneFiniteVoltagePerRow) {

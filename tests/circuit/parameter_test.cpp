@@ -19,6 +19,7 @@ constexpr ParameterSpec non_negative{
 
 TEST(ParameterSpec, AcceptsValuesInsideTheDeclaredRange) {
   EXPECT_NO_THROW(positive.check(1e-300, "here"));
+  EXPECT_NO_THROW(positive.check(2.3e-308, "here"));  // the smallest normal numbers
   EXPECT_NO_THROW(non_negative.check(0.0, "here"));
   EXPECT_NO_THROW(non_negative.check(10.0, "here"));
 }
@@ -29,6 +30,9 @@ TEST(ParameterSpec, RejectsBoundsNonFiniteValuesAndNamesTheOrigin) {
   EXPECT_THROW(non_negative.check(10.5, "here"), CircuitError);
   EXPECT_THROW(non_negative.check(std::nan(""), "here"), CircuitError);
   EXPECT_THROW(positive.check(INFINITY, "here"), CircuitError);
+  // Subnormal numbers have no finite reciprocal.
+  EXPECT_THROW(non_negative.check(1e-320, "here"), CircuitError);
+  EXPECT_THROW(positive.check(1e-310, "here"), CircuitError);
   try {
     non_negative.check(-2.0, "file.h5 attribute r");
     FAIL() << "expected a CircuitError";

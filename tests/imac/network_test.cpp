@@ -153,6 +153,7 @@ TEST(Parameters, ConfigFileOverridesAndRejectsBadKeys) {
   expect_error("r_low = -5\n", "r_low");
   expect_error("r_low = 20e3\n", "r_low must be below r_high");
   expect_error("vdd = nan\n", "vdd");
+  expect_error("vdd = 1000\n", "vdd = 1000 V is invalid; expected >= 0 and <= 5");
   expect_error("xbar_rows = 0\n", "xbar_rows");
   expect_error("neuron = relu\n", "neuron");
   expect_error("amp_gains = 30,,10\n", "amp_gains");

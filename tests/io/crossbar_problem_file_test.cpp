@@ -146,9 +146,9 @@ TEST_F(CrossbarProblemFile, NonFiniteValuesAreRejected) {
 TEST_F(CrossbarProblemFile, NonPositiveConductanceIsRejected) {
   Eigen::MatrixXd conductance = Eigen::MatrixXd::Constant(3, 2, 1e-4);
   conductance(0, 1) = 0.0;
-  expect_rejected({.conductance = conductance}, {"/conductance[0][1]", "> 0"});
+  expect_rejected({.conductance = conductance}, {"/conductance[0][1]", ">= 1e-15 and <= 1000"});
   conductance(0, 1) = -1e-5;
-  expect_rejected({.conductance = conductance}, {"/conductance[0][1]", "> 0"});
+  expect_rejected({.conductance = conductance}, {"/conductance[0][1]", ">= 1e-15 and <= 1000"});
 }
 
 TEST_F(CrossbarProblemFile, EveryMissingAttributeIsAnError) {

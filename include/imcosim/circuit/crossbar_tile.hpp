@@ -22,35 +22,46 @@ struct WireParameter {
   double WireResistances::*field;
 };
 
+// Bounds that keep every circuit inside what the solvers and ngspice represent: the
+// conductances and wire conductances of one tile then span at most 10^30, within double
+// precision's reach for the sparse factorisations, and every reciprocal is finite.
+inline constexpr double max_wire_resistance_ohm = 1e12;
+inline constexpr double min_conductance_siemens = 1e-15;  // 1 petaohm: an open device
+inline constexpr double max_conductance_siemens = 1e3;    // 1 milliohm
+
 // The declaration of every WireResistances field, in the problem file's attribute order.
 inline constexpr std::array<WireParameter, 4> wire_parameters{{
     {{.name = "r_row",
       .unit = "ohm",
       .minimum = 0.0,
+      .maximum = max_wire_resistance_ohm,
       .description = "resistance of one row (word-line) wire segment"},
      &WireResistances::r_row_ohm},
     {{.name = "r_col",
       .unit = "ohm",
       .minimum = 0.0,
+      .maximum = max_wire_resistance_ohm,
       .description = "resistance of one column (bit-line) wire segment"},
      &WireResistances::r_col_ohm},
     {{.name = "r_source",
       .unit = "ohm",
       .minimum = 0.0,
+      .maximum = max_wire_resistance_ohm,
       .description = "series resistance of each input driver"},
      &WireResistances::r_source_ohm},
     {{.name = "r_sense",
       .unit = "ohm",
       .minimum = 0.0,
+      .maximum = max_wire_resistance_ohm,
       .description = "termination resistance into each sense amplifier's virtual ground"},
      &WireResistances::r_sense_ohm},
 }};
 
-// Device conductance: finite and strictly positive (an open device is not a crossbar cell).
+// Device conductance: 1e-15 ... 1e3 S (an open device is not a crossbar cell).
 inline constexpr ParameterSpec conductance_parameter{.name = "conductance",
                                                      .unit = "S",
-                                                     .minimum = 0.0,
-                                                     .minimum_is_exclusive = true,
+                                                     .minimum = min_conductance_siemens,
+                                                     .maximum = max_conductance_siemens,
                                                      .description = "device conductance"};
 
 // Input voltage of one word line.
