@@ -106,23 +106,14 @@ Int8FeatureMap requantise_stage(const Int32FeatureMap& accumulators, const ConvS
   }
   const std::size_t channels = accumulators.channels();
   // A stage may list fewer biases or rules than channels: the rest are 0 and the stage's rule.
-  std::vector<std::int32_t> padded_bias;
-  if (stage.bias.size() != channels) {
-    padded_bias = stage.bias;
-    padded_bias.resize(channels, 0);
-  }
-  std::vector<Requantisation> padded_rules;
-  if (stage.channel_requantisation.size() != channels) {
-    padded_rules = stage.channel_requantisation;
-    padded_rules.resize(channels, stage.requantisation);
-  }
+  std::vector<std::int32_t> bias = stage.bias;
+  bias.resize(channels, 0);
+  std::vector<Requantisation> rules = stage.channel_requantisation;
+  rules.resize(channels, stage.requantisation);
   const std::vector<std::int32_t>& values = accumulators.values();
   std::vector<std::int8_t> codes(values.size());
-  requantise_channels(
-      values.data(), values.size() / std::max<std::size_t>(channels, 1), channels,
-      padded_bias.empty() ? stage.bias.data() : padded_bias.data(),
-      padded_rules.empty() ? stage.channel_requantisation.data() : padded_rules.data(),
-      codes.data());
+  requantise_channels(values.data(), values.size() / std::max<std::size_t>(channels, 1), channels,
+                      bias.data(), rules.data(), codes.data());
   return {accumulators.height(), accumulators.width(), channels, std::move(codes)};
 }
 
