@@ -62,26 +62,45 @@ void add_analysis_option(CommandSyntax& syntax) {
       "operating point, the fast path's exact counterpart (static power, no latency)");
 }
 
-// --op-start: where ngspice's Newton iteration starts an operating point. `fast` is the default
-// of the commands that simulate (they need a starting point beyond small networks); `netlist`
-// writes a plain deck unless asked, since a started deck holds one sample.
+// --op-start: where ngspice's Newton iteration starts the initial operating point. `fast` is
+// the default of the commands that simulate (they need a starting point beyond small
+// networks); `netlist` writes a plain deck unless asked, since a started operating-point deck
+// holds one sample.
 void add_op_start_option(CommandSyntax& syntax, const std::string& default_start) {
   syntax.options.add_options()(
       "op-start", po::value<std::string>()->default_value(default_start),
-      "--analysis op: fast = each sample its own run, started from the fast path's op-amp "
-      "and neuron outputs (a DC sweep that releases them; its last point is the operating "
-      "point), which converges by Newton's method on any size; zero = one DC "
-      "sweep per run from ngspice's own start, which falls into gmin stepping beyond small "
-      "networks (docs/imac.md)");
+      "fast = started from the fast path's op-amp and neuron outputs, released step by step "
+      "(--analysis op: each sample its own run, a DC sweep whose last point is the operating "
+      "point; tran: the idle inputs' solution, released in the idle window 0), which converges "
+      "by Newton's method on any size; zero = from ngspice's own start, which falls into gmin "
+      "stepping beyond small networks (docs/imac.md)");
 }
 
-// True when the operating points start from the fast path's solution.
+// True when the initial operating points start from the fast path's solution.
 bool fast_op_start(const po::variables_map& values) {
   const std::string start = values["op-start"].as<std::string>();
   if (start != "fast" && start != "zero") {
     throw UsageError("--op-start must be fast or zero, not '" + start + "'");
   }
-  return start == "fast" && values["analysis"].as<std::string>() == "op";
+  return start == "fast";
+}
+
+// --tiles: how the decks draw the crossbar tiles.
+void add_tiles_option(CommandSyntax& syntax) {
+  syntax.options.add_options()(
+      "tiles", po::value<std::string>()->default_value("wires"),
+      "wires = every cell and wire segment; ports = each tile as its exact port admittance "
+      "(a resistor between every two pins, computed as the fast path does), the same circuit "
+      "when the wires have no capacitance (c_segment = 0) and far fewer nodes: it makes "
+      "transients of full-size networks with wires feasible (docs/imac.md)");
+}
+
+imac::TileForm tiles_option(const po::variables_map& values) {
+  const std::string tiles = values["tiles"].as<std::string>();
+  if (tiles != "wires" && tiles != "ports") {
+    throw UsageError("--tiles must be wires or ports, not '" + tiles + "'");
+  }
+  return tiles == "ports" ? imac::TileForm::port_admittance : imac::TileForm::wires;
 }
 
 imac::ImacAnalysis analysis_option(const po::variables_map& values) {
@@ -258,6 +277,7 @@ imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& v
   imac::SpiceEvaluationOptions options;
   options.analysis = analysis;
   options.samples_per_run = samples_per_run;
+  options.tiles = tiles_option(values);
   options.on_progress = progress_lines();
   return options;
 }
@@ -274,14 +294,15 @@ spice::NgspiceInfo ngspice_info_or_unknown(spice::WorkerPool& pool) {
 
 // With `failures`, a failed ngspice run leaves its samples NaN, is described there, and the
 // other runs go on; without, it throws.
-// With `start`, the operating points start from its solution (--op-start fast).
+// With `start`, the initial operating points start from its solution (--op-start fast).
 imac::ImacEvaluation run_spice(const po::variables_map& values, const Network& loaded,
                                spice::WorkerPool& pool, const imac::FastEvaluator* start,
                                double& elapsed_s, std::vector<std::string>* failures = nullptr) {
   const Stopwatch run_time;
   auto options = spice_evaluation_options(values, loaded.inputs.inputs_volt.rows());
   if (start != nullptr) {
-    options.starting_points = start->node_voltages(loaded.inputs.inputs_volt);
+    options.starting_points =
+        imac::fast_starting_points(*start, loaded.inputs.inputs_volt, options.analysis);
   }
   if (failures != nullptr) {
     options.on_failure = [failures](Eigen::Index first, Eigen::Index count,
@@ -355,6 +376,7 @@ int run_imac_netlist(const std::vector<std::string>& args) {
   add_network_options(syntax);
   add_analysis_option(syntax);
   add_op_start_option(syntax, "zero");
+  add_tiles_option(syntax);
   add_neuron_cache_option(syntax);
   add_spice_solver_option(syntax);
   syntax.options.add_options()("output,o", po::value<std::string>()->required(),
@@ -364,19 +386,23 @@ int run_imac_netlist(const std::vector<std::string>& args) {
     return 0;
   }
   const auto loaded = load_network(*values);
+  const auto analysis = analysis_option(*values);
   std::vector<imac::NetworkNodeVoltages> start;
   if (fast_op_start(*values)) {
-    if (loaded.inputs.inputs_volt.rows() != 1) {
+    if (analysis == imac::ImacAnalysis::operating_point && loaded.inputs.inputs_volt.rows() != 1) {
       throw UsageError(
           "--op-start fast writes one sample's operating point; select it with --first and "
           "--count 1");
     }
     spice::WorkerPool pool({});
-    start = fast_evaluator(*values, loaded, pool).node_voltages(loaded.inputs.inputs_volt);
+    start = imac::fast_starting_points(fast_evaluator(*values, loaded, pool),
+                                       loaded.inputs.inputs_volt, analysis);
   }
   auto lines = imac::imac_deck(loaded.network, loaded.inputs.inputs_volt,
-                               "IMAC " + shape_text(loaded.network), analysis_option(*values),
-                               start.empty() ? nullptr : &start.front());
+                               "IMAC " + shape_text(loaded.network),
+                               {.analysis = analysis,
+                                .starting_point = start.empty() ? nullptr : &start.front(),
+                                .tiles = tiles_option(*values)});
   if (const std::string option = written_deck_solver_option(*values); !option.empty()) {
     lines.insert(lines.begin() + 1, option);
   }
@@ -418,6 +444,7 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   if (through_ngspice) {
     add_analysis_option(syntax);
     add_op_start_option(syntax, "fast");
+    add_tiles_option(syntax);
   }
   add_neuron_cache_option(syntax);
   add_spice_options(syntax, through_ngspice ? SpiceRuns::transients : SpiceRuns::characterisation);
@@ -446,8 +473,11 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
     const std::string solver(spice::linear_solver_name(ngspice.solver));
     const std::string analysis((*values)["analysis"].as<std::string>());
     backend_name = "spice (ngspice " + ngspice.version + ", " + solver + ", " + analysis + ")";
-    provenance = {
-        {"ngspice_version", ngspice.version}, {"ngspice_solver", solver}, {"analysis", analysis}};
+    provenance = {{"ngspice_version", ngspice.version},
+                  {"ngspice_solver", solver},
+                  {"analysis", analysis},
+                  {"op_start", (*values)["op-start"].as<std::string>()},
+                  {"tiles", (*values)["tiles"].as<std::string>()}};
   }
   print_summary(evaluation, loaded.inputs, backend_name, elapsed_s);
   write_result(*values, loaded, evaluation, backend_name, provenance, elapsed_s);
@@ -470,6 +500,7 @@ int run_imac_validate(const std::vector<std::string>& args) {
   add_network_options(syntax);
   add_analysis_option(syntax);
   add_op_start_option(syntax, "fast");
+  add_tiles_option(syntax);
   add_neuron_cache_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   const auto values = parse_command_line(syntax, args);

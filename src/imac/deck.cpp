@@ -1,11 +1,13 @@
 #include "imcosim/imac/deck.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "imcosim/circuit/tile_network.hpp"
 #include "imcosim/imac/error.hpp"
 #include "imcosim/netlist/library.hpp"
 #include "imcosim/netlist/tile_deck.hpp"
+#include "imcosim/solver/transfer_solver.hpp"
 
 namespace imcosim::imac {
 
@@ -89,9 +91,31 @@ std::string opamp_instance(const std::string& instance, const std::string& inp,
   return line + "imac_opamp gain=" + spice_number(parameters.opamp_gain) + stage;
 }
 
+// A tile's exact port admittance Y as resistors between its pins (Kron reduction): the wires and
+// cells form a resistive network with no path to ground, so Y is a symmetric Laplacian whose
+// off-diagonal entries are the negated conductances between pins, and the pins see exactly the
+// currents of the full tile. Entries that round-off leaves non-negative (conductances below
+// ~1e-16 of the largest) are left out; a pin's residual row sum, which is zero in exact
+// arithmetic, is too.
+void append_port_resistors(Lines& lines, const circuit::TileNetwork& network,
+                           const std::vector<std::string>& pins) {
+  const Eigen::MatrixXd y = solver::TransferSolver(network).port_admittance_siemens();
+  const auto ports = static_cast<Eigen::Index>(pins.size());
+  for (Eigen::Index a = 0; a < ports; ++a) {
+    for (Eigen::Index b = a + 1; b < ports; ++b) {
+      const double siemens = -0.5 * (y(a, b) + y(b, a));
+      if (siemens > 0.0) {
+        lines.push_back("Ry" + index_text(a) + "_" + index_text(b) + " " +
+                        pins[static_cast<std::size_t>(a)] + " " +
+                        pins[static_cast<std::size_t>(b)] + " " + spice_number(1.0 / siemens));
+      }
+    }
+  }
+}
+
 // A tile as a subcircuit: pins are its row drivers, then its line ends (sense nodes).
 void append_tile_subcircuit(Lines& lines, const circuit::CrossbarTile& tile,
-                            const std::string& name, double c_segment_farad) {
+                            const std::string& name, double c_segment_farad, TileForm form) {
   const circuit::TileNetwork network(tile);
   std::vector<std::string> pins;
   for (const auto& drive : network.drives()) {
@@ -101,6 +125,11 @@ void append_tile_subcircuit(Lines& lines, const circuit::CrossbarTile& tile,
     pins.push_back(network.node_name(sense.node));
   }
   append_wrapped(lines, ".subckt " + name, pins, "", 16);
+  if (form == TileForm::port_admittance) {
+    append_port_resistors(lines, network, pins);
+    lines.push_back(".ends " + name);
+    return;
+  }
   const auto resistors = netlist::tile_resistor_lines(network);
   lines.insert(lines.end(), resistors.begin(), resistors.end());
   if (c_segment_farad > 0.0) {
@@ -140,7 +169,8 @@ void append_amplifier_subcircuit(Lines& lines, std::size_t layer,
        ".ends " + name});
 }
 
-void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l, double r_stage_ohm) {
+void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l, double r_stage_ohm,
+                  TileForm form) {
   const auto& layer = network.layers()[l];
   const auto& parameters = network.parameters();
   const std::string ls = std::to_string(l);
@@ -152,7 +182,7 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l, doubl
   for (std::size_t p = 0; p < layer.horizontal_partitions(); ++p) {
     for (std::size_t q = 0; q < layer.vertical_partitions(); ++q) {
       const std::string name = tile_subcircuit_name(l, p, q);
-      append_tile_subcircuit(lines, layer.tile(p, q), name, parameters.c_segment_farad);
+      append_tile_subcircuit(lines, layer.tile(p, q), name, parameters.c_segment_farad, form);
       std::vector<std::string> pins;
       const auto& rows = layer.row_partitions[p];
       for (Eigen::Index r = rows.first; r < rows.first + rows.count; ++r) {
@@ -273,6 +303,32 @@ std::string hint_conductance_pwl() {
   return "pwl(v(hint), " + points + ")";
 }
 
+// The sweep of a started operating point: Vhint is stepped by the .dc analysis.
+std::string swept_hint_source() { return "Vhint hint 0 DC 0"; }
+
+// The same release in time, for a started transient: in the first half of the idle window 0,
+// Vhint steps through the sweep's points 0 ... started_operating_point_steps - 1 (one point every
+// t_sampling / 16, each step a ramp of t_step or, when that is longer, of half the spacing, so
+// that the PWL's times rise), so the transient's initial operating point is
+// the first point (pulls at 1 S, reached by Newton's method from zero) and the circuit is alone
+// from the middle of window 0. The second half lets whatever the pulls held settle before the
+// first sample's edge; at idle inputs that is the fast path's error, microvolts.
+std::string timed_hint_source(const ImacParameters& parameters) {
+  const double spacing_s = parameters.t_sampling_s / 16.0;
+  const double ramp_s = std::min(parameters.t_step_s, spacing_s / 2.0);
+  std::vector<std::string> points{"0", "0"};
+  for (Eigen::Index k = 1; k < started_operating_point_steps; ++k) {
+    const double step_s = static_cast<double>(k) * spacing_s;
+    points.insert(points.end(), {spice_number(step_s), index_text(k - 1),
+                                 spice_number(step_s + ramp_s), index_text(k)});
+  }
+  std::string line = "Vhint hint 0 PWL(";
+  for (std::size_t k = 0; k < points.size(); ++k) {
+    line += (k == 0 ? "" : " ") + points[k];
+  }
+  return line + ")";
+}
+
 // A pivot-order reset at every point of a started sweep. ngspice picks KLU's pivot order only in
 // the first iterations of a sweep's first point, or when a refactorisation meets an exactly zero
 // pivot; every other iteration reuses the order chosen at the 1 S pull, and as the pull falls that
@@ -305,7 +361,8 @@ void append_pivot_reset(Lines& lines) {
 // clears a held node's matrix row by a search over every circuit node, per held node and per Newton
 // iteration: minutes at the 280 000 nodes of a full-size network with wires (docs/imac.md).
 void append_starting_hints(Lines& lines, const ImacNetwork& network,
-                           const NetworkNodeVoltages& starting_point) {
+                           const NetworkNodeVoltages& starting_point,
+                           const std::string& hint_source) {
   if (starting_point.size() != network.layers().size()) {
     throw ImacError(ErrorKind::bad_input, "the operating point's starting point has " +
                                               std::to_string(starting_point.size()) +
@@ -313,8 +370,7 @@ void append_starting_hints(Lines& lines, const ImacNetwork& network,
                                               std::to_string(network.layers().size()));
   }
   const bool tia = network.parameters().sensing == SensingScheme::tia;
-  lines.insert(lines.end(),
-               {"Vhint hint 0 DC 0", "Bhint_g hint_g 0 V = " + hint_conductance_pwl()});
+  lines.insert(lines.end(), {hint_source, "Bhint_g hint_g 0 V = " + hint_conductance_pwl()});
   append_pivot_reset(lines);
   std::size_t count = 0;
   const auto add = [&lines, &count](const std::string& node, double volt) {
@@ -459,17 +515,22 @@ ImacAnalysis parse_imac_analysis(std::string_view name) {
 }
 
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                                   std::string_view title, ImacAnalysis analysis,
-                                   const NetworkNodeVoltages* starting_point) {
+                                   std::string_view title, const DeckOptions& options) {
   check_network_inputs(network, inputs_volt, "netlist inputs");
-  if (starting_point != nullptr &&
-      (analysis != ImacAnalysis::operating_point || inputs_volt.rows() != 1)) {
-    throw ImacError(ErrorKind::bad_input,
-                    "a starting point needs an operating-point deck of one sample");
+  const auto* starting_point = options.starting_point;
+  const bool transient = options.analysis == ImacAnalysis::transient;
+  if (starting_point != nullptr && !transient && inputs_volt.rows() != 1) {
+    throw ImacError(ErrorKind::bad_input, "a started operating-point deck holds one sample, not " +
+                                              index_text(inputs_volt.rows()));
   }
   const auto& parameters = network.parameters();
+  if (options.tiles == TileForm::port_admittance && parameters.c_segment_farad > 0.0) {
+    throw ImacError(ErrorKind::bad_input,
+                    "tiles as port admittances need wires without capacitance (c_segment = 0); "
+                    "c_segment = " +
+                        spice_number(parameters.c_segment_farad) + " F");
+  }
   const auto neuron = neuron_circuit(parameters);
-  const bool transient = analysis == ImacAnalysis::transient;
   Lines lines{"* " + std::string(title) + " (IMAC network written by imcosim)"};
   append_parameter_header(lines, network);
 
@@ -494,12 +555,13 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
 
   // 3. Layers: tiles, amplifiers, summers and neurons.
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
-    append_layer(lines, network, l, opamp_stage_ohm(starting_point != nullptr));
+    append_layer(lines, network, l, opamp_stage_ohm(starting_point != nullptr), options.tiles);
   }
 
   // 4. Analysis, saved vectors and the per-sample outputs.
   if (starting_point != nullptr) {
-    append_starting_hints(lines, network, *starting_point);
+    append_starting_hints(lines, network, *starting_point,
+                          transient ? timed_hint_source(parameters) : swept_hint_source());
   }
   const Eigen::Index samples = inputs_volt.rows();
   // num_threads=1: ngspice's OpenMP BSIM evaluation spins at its barriers and collapses when

@@ -44,10 +44,10 @@ struct RunVectors {
 };
 
 spice::SpiceJob run_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                        ImacAnalysis analysis, const NetworkNodeVoltages* starting_point) {
+                        const DeckOptions& deck) {
+  const ImacAnalysis analysis = deck.analysis;
   spice::SpiceJob job;
-  job.netlist_lines =
-      imac_deck(network, inputs_volt, "imcosim imac spice", analysis, starting_point);
+  job.netlist_lines = imac_deck(network, inputs_volt, "imcosim imac spice", deck);
   job.commands = {"run"};
   if (analysis == ImacAnalysis::transient) {
     job.vector_names.emplace_back("time");
@@ -236,6 +236,15 @@ void keep_last_point(RunVectors& run) {
 
 }  // namespace
 
+std::vector<NetworkNodeVoltages> fast_starting_points(const FastEvaluator& evaluator,
+                                                      const Eigen::MatrixXd& inputs_volt,
+                                                      ImacAnalysis analysis) {
+  if (analysis == ImacAnalysis::operating_point) {
+    return evaluator.node_voltages(inputs_volt);
+  }
+  return evaluator.node_voltages(Eigen::MatrixXd::Zero(1, inputs_volt.cols()));
+}
+
 ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& network,
                                    const Eigen::MatrixXd& inputs_volt,
                                    const SpiceEvaluationOptions& options) {
@@ -244,16 +253,20 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
     throw ImacError(ErrorKind::bad_input, "samples per run must be at least 1");
   }
   const Eigen::Index samples = inputs_volt.rows();
-  const bool started = !options.starting_points.empty();
-  if (started && (options.analysis != ImacAnalysis::operating_point ||
-                  static_cast<Eigen::Index>(options.starting_points.size()) != samples)) {
+  const bool transient = options.analysis == ImacAnalysis::transient;
+  const auto starts = static_cast<Eigen::Index>(options.starting_points.size());
+  if (starts != 0 && starts != (transient ? 1 : samples)) {
     throw ImacError(ErrorKind::bad_input,
-                    "starting points need the operating-point analysis and one per sample (" +
-                        std::to_string(options.starting_points.size()) + " for " +
-                        std::to_string(samples) + " samples)");
+                    "a started " + std::string(imac_analysis_name(options.analysis)) + " needs " +
+                        (transient ? std::string("one starting point (idle inputs)")
+                                   : "one starting point per sample") +
+                        ", not " + std::to_string(starts) + " for " + std::to_string(samples) +
+                        " samples");
   }
-  // A start belongs to one sample, so each started sample is its own run (a sweep of its start).
-  const Eigen::Index samples_per_run = started ? 1 : options.samples_per_run;
+  // An operating point's start belongs to one sample, so each such sample is its own run (a
+  // sweep of its start); a transient's start, the idle state, is every run's.
+  const bool started_operating_points = starts != 0 && !transient;
+  const Eigen::Index samples_per_run = started_operating_points ? 1 : options.samples_per_run;
   ImacEvaluation evaluation;
   const double nan = std::numeric_limits<double>::quiet_NaN();
   evaluation.outputs_volt.setConstant(samples, network.output_count(), nan);
@@ -267,9 +280,12 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   for (Eigen::Index first = 0; first < samples; first += samples_per_run) {
     const Eigen::Index count = std::min(samples_per_run, samples - first);
     firsts.push_back(first);
-    jobs.push_back(
-        run_job(network, inputs_volt.middleRows(first, count), options.analysis,
-                started ? &options.starting_points[static_cast<std::size_t>(first)] : nullptr));
+    DeckOptions deck{.analysis = options.analysis, .tiles = options.tiles};
+    if (starts != 0) {
+      deck.starting_point =
+          &options.starting_points[transient ? 0 : static_cast<std::size_t>(first)];
+    }
+    jobs.push_back(run_job(network, inputs_volt.middleRows(first, count), deck));
   }
   // 2. Run them a round of workers at a time, so progress can be reported between rounds.
   const auto round = static_cast<std::size_t>(pool.options().worker_count);
@@ -289,8 +305,9 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       } else {
         run = unpack(std::get<spice::SpiceResult>(std::move(result)), network, options.analysis);
         if (options.analysis == ImacAnalysis::operating_point) {
-          failure = missing_points(run, started ? started_operating_point_steps : count);
-          if (!failure && started) {
+          failure =
+              missing_points(run, started_operating_points ? started_operating_point_steps : count);
+          if (!failure && started_operating_points) {
             keep_last_point(run);
           }
         }

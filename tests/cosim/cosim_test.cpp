@@ -67,12 +67,36 @@ void write_models(const std::filesystem::path& directory, const std::string& inp
   nn::write_model_file(directory / "imac.h5", model);
 }
 
-std::string config_text(std::size_t images) {
+std::string config_text(std::size_t images,
+                        const std::string& spice_keys = "latency_images = 1\n") {
   return "[cosim]\ntest_images = " + std::to_string(images) +
          "\n[tpu_only]\nmodel = float.h5\ncalibration_images = 64\n[tpu_imac]\nmodel = "
          "imac.h5\n[tpu]\narray_rows = 8\narray_cols = 8\ndataflow = ws\n[device]\ndraws = 1\n"
          "d2d_distribution = lognormal\nd2d_spread_percent = 5\n[spice]\nevery = " +
-         std::to_string(images / 2) + "\nlatency_images = 1\n";
+         std::to_string(images / 2) + "\n" + spice_keys;
+}
+
+// A transient check is the latency measurement as well: its windows settle to the fast path's
+// outputs, and their settling gives the IMAC latency without further runs.
+TEST(Cosim, TransientCheckMeasuresTheLatency) {
+  const ScratchDirectory scratch;
+  write_models(scratch.path(), "input 28 28 1");
+  const std::size_t images = testing::workload<std::size_t>(40, 20);
+  write_text(scratch.path() / "cosim.ini", config_text(images, "analysis = tran\n"));
+  const auto output = scratch.path() / "out";
+  const auto run =
+      run_command(cli + " cosim " + (scratch.path() / "cosim.ini").string() + " -o " +
+                  output.string() + " --workers 2 --cache-dir " + testing::shared_neuron_cache());
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("classes equal on 2 of 2"), std::string::npos) << run.output;
+  const auto read = run_command(
+      std::string(IMCOSIM_PYTHON) + " -c \"import h5py; f = h5py.File('" +
+      (output / "cosim.h5").string() +
+      "', 'r'); c = f['spice_check']; assert c.attrs['analysis'] == 'tran', c.attrs['analysis']; "
+      "assert c.attrs['max_difference_volt'] < 1e-4, c.attrs['max_difference_volt']; "
+      "assert 1e-10 < f.attrs['imac_latency_s'] < 1e-9, f.attrs['imac_latency_s']; "
+      "assert f.attrs['imac_power_watt'] > 0\"");
+  EXPECT_EQ(read.exit_code, 0) << read.output;
 }
 
 TEST(Cosim, SmallCnnEndToEndAgreesWithTheTrainerAndNgspice) {
@@ -111,9 +135,9 @@ TEST(Cosim, SmallCnnEndToEndAgreesWithTheTrainerAndNgspice) {
   EXPECT_EQ(read.exit_code, 0) << read.output;
   // The FC part as a network campaign: a Monte Carlo dataset over its devices.
   const auto sweep = (scratch.path() / "sweep.h5").string();
-  const auto campaign = run_command(cli + " dataset " + (output / "fc-part/campaign.ini").string() +
-                                    " -o " + sweep + " --cache-dir " +
-                                    testing::shared_neuron_cache());
+  const auto campaign =
+      run_command(cli + " dataset " + (output / "fc-part/campaign.ini").string() + " -o " + sweep +
+                  " --cache-dir " + testing::shared_neuron_cache());
   ASSERT_EQ(campaign.exit_code, 0) << campaign.output;
   const auto swept = run_command(
       std::string(IMCOSIM_PYTHON) + " -c \"import h5py; f = h5py.File('" + sweep +

@@ -39,7 +39,8 @@ spice::SpiceResult sample_operating_point(spice::WorkerPool& pool, const ImacNet
                                           const NetworkNodeVoltages* start) {
   spice::SpiceJob job;
   job.netlist_lines =
-      imac_deck(network, inputs.middleRows(k, 1), "sample", ImacAnalysis::operating_point, start);
+      imac_deck(network, inputs.middleRows(k, 1), "sample",
+                {.analysis = ImacAnalysis::operating_point, .starting_point = start});
   job.vector_names = {output_node(network, 0)};
   return pool.run(job);
 }
@@ -191,6 +192,58 @@ TEST_P(FastAgreesAtStartedOperatingPoints, ByNewtonOnEveryOutputClassAndStaticPo
   }
 }
 
+// A transient started from the fast path's idle state, on the wired deck and on the deck whose
+// tiles are their port admittances (the same circuit when the wires hold no charge): both agree
+// on every output, latency and average power, and their settled outputs are the fast path's.
+TEST(StartedTransients, OnPortAdmittanceTilesEqualTheWiredDeck) {
+  ImacParameters parameters;
+  parameters.xbar_rows = 8;
+  parameters.xbar_cols = 8;
+  parameters.wire_model = WireModel::geometry;
+  const ImacNetwork network(testing::random_model({16, 8, 4}, WeightEncoding::ternary, 17),
+                            parameters);
+  const Eigen::MatrixXd inputs = testing::random_inputs(2, 16, 31);
+  spice::WorkerPool pool({.worker_count = 2});
+  const FastEvaluator fast_evaluator = characterised_fast_evaluator(pool, network);
+  SpiceEvaluationOptions wired;
+  wired.samples_per_run = 2;
+  wired.starting_points = fast_starting_points(fast_evaluator, inputs, ImacAnalysis::transient);
+  SpiceEvaluationOptions ports = wired;
+  ports.tiles = TileForm::port_admittance;
+  const auto reference = evaluate_with_spice(pool, network, inputs, wired);
+  const auto reduced = evaluate_with_spice(pool, network, inputs, ports);
+
+  // The two decks take their own time steps, each within reltol = 1e-5.
+  EXPECT_LE((reduced.outputs_volt - reference.outputs_volt).cwiseAbs().maxCoeff(),
+            operating_point_tolerance_volt);
+  for (Eigen::Index k = 0; k < inputs.rows(); ++k) {
+    EXPECT_NEAR(reduced.latency_s(k), reference.latency_s(k), 1e-12) << "sample " << k;
+    EXPECT_NEAR(reduced.power_watt(k), reference.power_watt(k), 1e-4 * reference.power_watt(k))
+        << "sample " << k;
+    EXPECT_GT(reference.latency_s(k), parameters.t_edge_s) << "sample " << k;
+  }
+  // Settled by the end of each window: the fast path's operating point, to 0.1 mV.
+  const auto fast = fast_evaluator.evaluate(inputs);
+  EXPECT_LE((fast.outputs_volt - reduced.outputs_volt).cwiseAbs().maxCoeff(), 1e-4);
+  EXPECT_EQ(fast.predicted_class, reduced.predicted_class);
+  EXPECT_GT(reduced.outputs_volt.maxCoeff() - reduced.outputs_volt.minCoeff(), 0.1);
+  const auto wired_deck = imac_deck(network, inputs, "t");
+  const auto reduced_deck = imac_deck(network, inputs, "t", {.tiles = TileForm::port_admittance});
+  EXPECT_LT(reduced_deck.size(), wired_deck.size());
+}
+
+TEST(StartedTransients, PortAdmittanceTilesNeedWiresWithoutCapacitance) {
+  ImacParameters parameters;
+  parameters.xbar_rows = 8;
+  parameters.xbar_cols = 8;
+  parameters.c_segment_farad = 1e-15;
+  const ImacNetwork network(testing::random_model({16, 8, 4}, WeightEncoding::ternary, 17),
+                            parameters);
+  EXPECT_THROW((void)imac_deck(network, testing::random_inputs(1, 16, 31), "t",
+                               {.tiles = TileForm::port_admittance}),
+               ImacError);
+}
+
 TEST(StartedOperatingPoints, NeedOneStartPerSampleAndTheOperatingPoint) {
   ImacParameters parameters;
   parameters.xbar_rows = 8;
@@ -208,9 +261,10 @@ TEST(StartedOperatingPoints, NeedOneStartPerSampleAndTheOperatingPoint) {
   EXPECT_THROW((void)evaluate_with_spice(pool, network, inputs, options), ImacError);
   // A start of the wrong shape names what does not match.
   const NetworkNodeVoltages empty_layers(2);
-  EXPECT_THROW((void)imac_deck(network, inputs.topRows(1), "t", ImacAnalysis::operating_point,
-                               &empty_layers),
-               ImacError);
+  EXPECT_THROW(
+      (void)imac_deck(network, inputs.topRows(1), "t",
+                      {.analysis = ImacAnalysis::operating_point, .starting_point = &empty_layers}),
+      ImacError);
 }
 
 // Networks of 16-8-4 on 8x8 tiles: every ngspice run takes seconds.

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <regex>
 
@@ -140,6 +141,46 @@ TEST(ImacCli, OperatingPointsValidateAndRunInPlainNgspice) {
   const auto bad = run_imcosim("imac spice " + network_arguments(scratch) + " --analysis ac");
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("--analysis"), std::string::npos) << bad.output;
+}
+
+// A transient started from the fast path's idle state, on tiles drawn as their port
+// admittances: plain ngspice runs the deck without gmin stepping, `imac validate` passes, and
+// the result file records both choices.
+TEST(ImacCli, StartedTransientOnPortAdmittanceTiles) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,4 --encoding ternary --samples 2 --seed 9");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+  const auto netlist =
+      run_imcosim("imac netlist " + network_arguments(scratch) + cache_option() +
+                  " --op-start fast --tiles ports -o " + shell_quoted(scratch / "tran.cir"));
+  ASSERT_EQ(netlist.exit_code, 0) << netlist.output;
+  std::ifstream deck_file(scratch / "tran.cir");
+  const std::string deck{std::istreambuf_iterator<char>(deck_file), {}};
+  EXPECT_NE(deck.find("\nRy0_1 "), std::string::npos);
+  EXPECT_EQ(deck.find("\nRrow0_0 "), std::string::npos);
+  EXPECT_NE(deck.find("\nVhint hint 0 PWL("), std::string::npos);
+  const auto ngspice =
+      run_command("cd " + shell_quoted(scratch.path()) + " && ngspice -b tran.cir");
+  EXPECT_EQ(ngspice.exit_code, 0) << ngspice.output;
+  EXPECT_NE(ngspice.output.find("sample1_out3"), std::string::npos) << ngspice.output;
+  EXPECT_EQ(ngspice.output.find("gmin"), std::string::npos) << ngspice.output;
+
+  const auto validate = run_imcosim("imac validate " + network_arguments(scratch) + cache_option() +
+                                    " --tiles ports");
+  EXPECT_EQ(validate.exit_code, 0) << validate.output;
+  EXPECT_NE(validate.output.find("classes agree on 2/2"), std::string::npos) << validate.output;
+  const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
+                                 " --tiles ports -o " + shell_quoted(scratch / "spice.h5"));
+  ASSERT_EQ(spice.exit_code, 0) << spice.output;
+  const auto check =
+      run_python("-c \"import h5py; f = h5py.File('" + (scratch / "spice.h5").string() +
+                 "', 'r'); assert f.attrs['tiles'] == 'ports', f.attrs['tiles']; "
+                 "assert f.attrs['op_start'] == 'fast', f.attrs['op_start']\"");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+
+  const auto bad = run_imcosim("imac spice " + network_arguments(scratch) + " --tiles cells");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("--tiles"), std::string::npos) << bad.output;
 }
 
 TEST(ImacCli, ValidatePassesAndSpiceReportsPowerAndLatency) {

@@ -37,6 +37,24 @@ enum class ImacAnalysis {
 // Points of a started operating point's sweep (see imac_deck); the last is the operating point.
 inline constexpr Eigen::Index started_operating_point_steps = 8;
 
+// How a deck draws each crossbar tile.
+enum class TileForm {
+  wires,            // every cell and wire segment: the circuit itself
+  port_admittance,  // the tile's exact port admittance (solver::TransferSolver) as a resistor
+                    // between every two pins: the same pin currents at every instant when the
+                    // wires hold no charge (c_segment = 0), with no internal nodes
+};
+
+struct DeckOptions {
+  ImacAnalysis analysis = ImacAnalysis::transient;
+  // The fast path's node voltages (FastEvaluator::node_voltages) that ngspice's initial
+  // operating point starts from; null: ngspice's own start from zero. An operating-point deck
+  // then holds one sample and this is its solution; a transient's is the idle inputs' (every
+  // input 0 V), from which window 0 starts.
+  const NetworkNodeVoltages* starting_point = nullptr;
+  TileForm tiles = TileForm::wires;  // port_admittance needs c_segment = 0
+};
+
 // A self-contained ngspice deck of the whole network for K input samples (rows of
 // `inputs_volt`, K x n_in): every model card and subcircuit inlined, so it runs unchanged in
 // `ngspice -b`. Saved vectors: the network outputs and the branch currents of vdd, vss and
@@ -47,19 +65,20 @@ inline constexpr Eigen::Index started_operating_point_steps = 8;
 // operating_point: one DC solution per sample, as a DC sweep of a sample index source over
 // 0 .. K-1 that drives every input through a piecewise-linear B-source and a 0 V ammeter Vx_<i>
 // (K = 1: an .op with DC sources); vectors hold one point per sample.
-// starting_point (operating_point with K = 1 only, else ImacError): the deck pulls every
-// op-amp's inputs and gain node and every neuron output toward these voltages
-// (FastEvaluator::node_voltages) through a conductance that a DC sweep of "Vhint" lowers from
-// 1 S to exactly 0 over started_operating_point_steps points, each started from the one
-// before, with a fresh pivot order at every point (two isolated nodes whose 2 x 2 block makes
-// the previous order singular; they stay at 0 V) and KLU's pivot tolerance pivrel=1; the last
-// point is the sample's operating point, reached by Newton's method without gmin stepping
-// (docs/imac.md). Vectors then hold one value per step. Throws ImacError when its
-// shape does not match the network.
+// A starting point pulls every op-amp's inputs and gain node and every neuron output toward its
+// voltages through a conductance that falls from 1 S to exactly 0 over
+// started_operating_point_steps steps, each started from the one before, with a fresh pivot
+// order at every step (two isolated nodes whose 2 x 2 block makes the previous order singular;
+// they stay at 0 V) and KLU's pivot tolerance pivrel=1. An operating point steps the pull by a DC
+// sweep of "Vhint" whose last point is the sample's operating point, reached by Newton's method
+// without gmin stepping (vectors then hold one value per step); a transient steps it in time in
+// the first half of the idle window 0, so that its initial operating point converges and the
+// circuit is alone, at rest, before the first sample (docs/imac.md).
+// Throws ImacError when a starting point does not match the network, an operating-point deck
+// with a starting point has more than one sample, or port-admittance tiles meet wire
+// capacitance.
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                                   std::string_view title,
-                                   ImacAnalysis analysis = ImacAnalysis::transient,
-                                   const NetworkNodeVoltages* starting_point = nullptr);
+                                   std::string_view title, const DeckOptions& options = {});
 
 // Checks that `inputs_volt` has n_in columns, at least one row and finite values; throws
 // ImacError naming `where`.

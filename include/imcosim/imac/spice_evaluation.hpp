@@ -6,6 +6,7 @@
 
 #include "imcosim/imac/deck.hpp"
 #include "imcosim/imac/evaluation.hpp"
+#include "imcosim/imac/fast_evaluation.hpp"
 #include "imcosim/imac/network.hpp"
 #include "imcosim/imac/node_voltages.hpp"
 #include "imcosim/spice/worker_pool.hpp"
@@ -19,13 +20,15 @@ struct SpiceEvaluationOptions {
   ImacAnalysis analysis = ImacAnalysis::transient;
   // Samples per run (transient windows or DC sweep points); runs are spread over the workers.
   Eigen::Index samples_per_run = 16;
-  // operating_point only: one per sample, the op-amp and neuron outputs to start ngspice's
-  // Newton iteration from (FastEvaluator::node_voltages). Each sample then runs alone, as a DC
-  // sweep that releases these nodes from its start (imac_deck; samples_per_run is ignored),
-  // which converges by Newton's method
-  // where a start from zero falls into minutes of gmin stepping; the result is still ngspice's
-  // own converged operating point (docs/imac.md). Empty: no starting point.
+  // Where ngspice's Newton iteration starts (FastEvaluator::node_voltages); empty: from zero,
+  // which falls into minutes of gmin stepping beyond small networks (docs/imac.md).
+  // operating_point: one per sample. Each sample then runs alone, as a DC sweep that releases
+  // these nodes from its start (imac_deck; samples_per_run is ignored), and the result is still
+  // ngspice's own converged operating point.
+  // transient: one, the solution at idle inputs (every input 0 V), released in window 0.
   std::vector<NetworkNodeVoltages> starting_points;
+  // How the decks draw the tiles (DeckOptions::tiles).
+  TileForm tiles = TileForm::wires;
   // Called after each finished run with (samples done, samples in all).
   std::function<void(Eigen::Index, Eigen::Index)> on_progress;
   // Without it a failed run throws its error. With it, the failure is reported here (first
@@ -33,6 +36,13 @@ struct SpiceEvaluationOptions {
   // no_class, and the other runs go on: a long batch loses only the failed run.
   std::function<void(Eigen::Index, Eigen::Index, const spice::SpiceError&)> on_failure;
 };
+
+// The starting points SpiceEvaluationOptions::starting_points takes for `analysis`, from the
+// fast path of the same circuit: each sample's solution (operating_point), or the solution at
+// idle inputs (transient).
+std::vector<NetworkNodeVoltages> fast_starting_points(const FastEvaluator& evaluator,
+                                                      const Eigen::MatrixXd& inputs_volt,
+                                                      ImacAnalysis analysis);
 
 // Runs the network's deck (imac_deck) in ngspice and reads per sample the output voltages and
 // the power (and, transient, the latency) as options.analysis defines them. Throws
