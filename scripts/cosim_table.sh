@@ -56,9 +56,14 @@ for name in lenet5 vgg mobilenet; do
       -o "$imac"
   fi
   echo "== $name: co-simulation"
-  # lenet5.ini's ngspice check, a transient of image 0, measures each model's IMAC latency.
+  # lenet5.ini's ngspice check, a transient of image 0, measures the IMAC latency; the VGG-style
+  # FC part (441 tiles) did not finish it in 22 CPU minutes, so its speedup stays a bound.
+  spice_check=()
+  if [[ "$name" == vgg ]]; then
+    spice_check=(--set spice.every=0)
+  fi
   "$imcosim" cosim examples/cosim/lenet5.ini -o "$out/$name" --set tpu_only.model="$float" \
-    --set tpu_imac.model="$imac" "${extra[@]}" >/dev/null
+    --set tpu_imac.model="$imac" "${spice_check[@]}" "${extra[@]}" >/dev/null
   for spread in 5 10 20 30; do
     echo "== $name: lognormal device spread $spread %"
     "$imcosim" cosim examples/cosim/lenet5.ini -o "$out/$name-d2d$spread" \
