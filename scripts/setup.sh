@@ -29,8 +29,10 @@ apt_update() {
   fi
 }
 
+# Empty for a package dpkg has never heard of (dpkg-query then fails, which must not end the
+# script under errexit and pipefail).
 installed_version() {
-  dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null |
+  { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null || true; } |
     awk '$1 == "install" && $3 == "installed" { print $4 }'
 }
 
