@@ -13,6 +13,7 @@
 #include "imcosim/circuit/error.hpp"
 #include "imcosim/device/error.hpp"
 #include "imcosim/imac/network.hpp"
+#include "imcosim/memory_budget.hpp"
 #include "imcosim/solver/error.hpp"
 
 namespace imcosim::campaign {
@@ -183,6 +184,51 @@ NetworkSubject parse_network(const KeyReader& keys, const std::filesystem::path&
   return network;
 }
 
+// Sizes are checked before anything is drawn or written: one sample's device matrices (its
+// targets and programmed conductances) with its input and output vectors, then a first block of
+// such samples, all float64, must fit in memory, and the dataset's rows must be countable. The
+// estimate is a lower bound (the solvers need more), so what it refuses cannot run.
+void check_sizes(const CampaignConfig& config, const KeyReader& keys) {
+  const auto count = [](auto value) { return static_cast<std::uint64_t>(value); };
+  if (saturating_product({count(config.samples), count(config.vectors_per_sample)}) >
+      count(std::numeric_limits<std::int64_t>::max())) {
+    throw keys.error("campaign.vectors_per_sample",
+                     "= " + std::to_string(config.vectors_per_sample) +
+                         " times samples = " + std::to_string(config.samples) +
+                         " rows exceeds the 2^63 - 1 rows a dataset can hold");
+  }
+  // The nominal output, then ideal and solver for tiles, fast for networks.
+  const std::uint64_t outputs = 1 + (config.ideal ? 1U : 0U) + (config.solver ? 1U : 0U) +
+                                (config.network && config.fast ? 1U : 0U);
+  const std::uint64_t device_bytes =
+      config.network ? 0 : saturating_product({count(config.rows), count(config.cols), 2, 8});
+  const std::uint64_t sample_bytes = saturating_sum(
+      {device_bytes,
+       saturating_product(
+           {count(config.vectors_per_sample),
+            saturating_sum({count(config.rows), saturating_product({outputs, count(config.cols)})}),
+            8})});
+  const std::string sample = std::to_string(config.rows) + " x " + std::to_string(config.cols) +
+                             " with " + std::to_string(config.vectors_per_sample) +
+                             " input vector(s)";
+  if (auto shortfall = memory_shortfall(sample_bytes, "one sample of " + sample);
+      !shortfall.empty()) {
+    throw config.network
+        ? keys.error("campaign.vectors_per_sample",
+                     "= " + std::to_string(config.vectors_per_sample) + ": " + shortfall)
+        : keys.error("tile.rows", "= " + std::to_string(config.rows) +
+                                      ", cols = " + std::to_string(config.cols) + ": " + shortfall);
+  }
+  const auto block = std::min(config.samples, std::int64_t{config.block_samples});
+  if (auto shortfall =
+          memory_shortfall(saturating_product({count(block), sample_bytes}),
+                           "a block of " + std::to_string(block) + " samples of " + sample);
+      !shortfall.empty()) {
+    throw keys.error("campaign.block_samples", "= " + std::to_string(config.block_samples) + ": " +
+                                                   shortfall + "; take fewer per block");
+  }
+}
+
 }  // namespace
 
 std::string_view target_mode_name(TargetMode mode) {
@@ -297,6 +343,9 @@ CampaignConfig read_campaign_config(const std::filesystem::path& path) {
     throw keys.error("output.deflate_level",
                      "= " + std::to_string(config.deflate_level) + " must be from 0 to 9");
   }
+
+  // 3. Sizes, before anything is allocated.
+  check_sizes(config, keys);
   return config;
 }
 

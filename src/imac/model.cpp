@@ -1,6 +1,8 @@
 #include "imcosim/imac/model.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <ranges>
 
 #include "imcosim/imac/error.hpp"
 #include "imcosim/io/atomic_file.hpp"
@@ -161,6 +163,20 @@ ImacModel read_model(const std::filesystem::path& path) {
   if (layers.empty()) {
     throw ImacError(ErrorKind::bad_input,
                     where + ": no /layers/0 group; expected /layers/0/weight and /layers/0/bias");
+  }
+  // Layers are read up to the first missing index: anything else in /layers (a gap, a stray
+  // name) would otherwise be left out silently, and the network computed would not be the file's.
+  const auto members = file.open_group("layers").member_names();
+  for (const auto& name : members) {
+    const bool read = std::ranges::any_of(std::views::iota(std::size_t{0}, layers.size()),
+                                          [&](std::size_t l) { return name == std::to_string(l); });
+    if (!read) {
+      throw ImacError(ErrorKind::bad_input, where + ":/layers/" + name +
+                                                " is not one of the consecutive layers /layers/0 "
+                                                "... /layers/" +
+                                                std::to_string(layers.size() - 1) +
+                                                "; layers are numbered from 0 without gaps");
+    }
   }
   return ImacModel(std::move(layers), encoding, levels, where);
 }

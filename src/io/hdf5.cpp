@@ -17,6 +17,7 @@
 
 #include "hdf5_probe.hpp"
 #include "imcosim/io/error.hpp"
+#include "imcosim/memory_budget.hpp"
 
 namespace imcosim::io::hdf5 {
 
@@ -281,6 +282,17 @@ std::uint64_t element_count(const Shape& shape, const std::string& where) {
   return count;
 }
 
+// Refuses, before anything is allocated, to read `elements` values of `element_bytes` each that
+// would not fit in this machine's memory: a small corrupt or hostile file may declare any shape.
+void check_readable_size(const DataSet& dataset, std::uint64_t elements,
+                         std::uint64_t element_bytes) {
+  const std::string shortfall = memory_shortfall(saturating_product({elements, element_bytes}),
+                                                 "reading shape " + shape_text(dataset.shape()));
+  if (!shortfall.empty()) {
+    throw IoError(ErrorKind::bad_input, dataset.where() + ": " + shortfall);
+  }
+}
+
 // The whole of `dataset`, any rank, in C order, converted to `memory_type` once `accepts` has
 // approved the stored element type.
 template <typename Element, typename Accepts>
@@ -293,7 +305,9 @@ std::vector<Element> read_whole(const DataSet& dataset, hid_t memory_type, Accep
         ErrorKind::bad_input,
         dataset.where() + ": holds " + element_type_name(type.id()) + "; expected " + expected);
   }
-  std::vector<Element> values(element_count(dataset.shape(), dataset.where()));
+  const std::uint64_t count = element_count(dataset.shape(), dataset.where());
+  check_readable_size(dataset, count, sizeof(Element));
+  std::vector<Element> values(count);
   if (!values.empty()) {
     checked(H5Dread(dataset.id(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
             ErrorKind::bad_input, dataset.where(), "read the dataset as " + expected);
@@ -521,6 +535,19 @@ void Object::write_string_attribute(std::string_view name, std::string_view valu
 
 // ---- Group ----
 
+std::vector<std::string> Group::member_names() const {
+  std::vector<std::string> names;
+  const auto append_name = [](hid_t /*group*/, const char* name, const H5L_info_t* /*info*/,
+                              void* client_data) -> herr_t {
+    static_cast<std::vector<std::string>*>(client_data)->emplace_back(name);
+    return 0;
+  };
+  hsize_t next = 0;
+  checked(H5Literate(id(), H5_INDEX_NAME, H5_ITER_INC, &next, append_name, &names),
+          ErrorKind::bad_input, where(), "list the group's members");
+  return names;
+}
+
 ObjectKind Group::object_kind(std::string_view path) const {
   const std::string absolute = resolve(path);
   const std::string where_text = file_name() + ":" + absolute;
@@ -706,6 +733,7 @@ void DataSet::require_rank(std::size_t rank) const {
 Eigen::VectorXd DataSet::read_vector() const {
   require_rank(1);
   require_numeric();
+  check_readable_size(*this, shape()[0], sizeof(double));
   Eigen::VectorXd values(to_index(shape()[0]));
   if (values.size() > 0) {
     checked(H5Dread(id(), H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, values.data()),
@@ -728,6 +756,7 @@ Eigen::MatrixXd DataSet::read_rows(std::uint64_t first_row, std::uint64_t row_co
                                             std::to_string(first_row + row_count) +
                                             ") are outside the shape " + shape_text(extent));
   }
+  check_readable_size(*this, saturating_product({row_count, extent[1]}), sizeof(double));
   RowMajorMatrix values(to_index(row_count), to_index(extent[1]));
   if (values.size() == 0) {
     return values;

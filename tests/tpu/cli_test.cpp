@@ -131,13 +131,14 @@ TEST(TpuCli, BadConfigExitsTwoNamingTheLineAndKeepsOldReport) {
   EXPECT_FALSE(fs::exists(scratch.path() / "fresh" / "COMPUTE_REPORT.csv"));
 }
 
-TEST(TpuCli, UnwritableOutputIsARuntimeFailure) {
+TEST(TpuCli, AnOutputDirectoryThatCannotBeMadeIsRefusedBeforeAnythingRuns) {
   const testing::TempDirectory scratch("cli_unwritable");
   const auto blocker = scratch.write("not_a_directory", "x");
+  // The claim on the output directory (a lock beside it, as for output files) fails first.
   const auto run = run_cli(scratch, "-c " + quoted(example("scalesim_32x32_os.cfg")) + " -t " +
                                         quoted(example("lenet_topology.csv")) + " -o " +
                                         quoted(blocker / "out"));
-  EXPECT_EQ(run.exit_code, 1);
+  EXPECT_EQ(run.exit_code, 2);
   EXPECT_NE(run.stderr_text.find("not_a_directory"), std::string::npos) << run.stderr_text;
 }
 

@@ -100,6 +100,18 @@ TEST(ArchitectureConfig, ErrorsNameTheFileLineAndExpectation) {
             std::string::npos);
 }
 
+TEST(ArchitectureConfig, ARepeatedKeyOrSectionIsRefusedLikeConfigparser) {
+  // Keys compare without case, as configparser's do: "arrayheight" repeats "ArrayHeight".
+  const auto key = error_of(with("ArrayWidth:     32\n", "ArrayWidth: 32\narrayheight = 16\n"));
+  EXPECT_NE(key.find("arch.cfg:7: key 'arrayheight' in section [architecture_presets] was "
+                     "already given on line 5"),
+            std::string::npos)
+      << key;
+  const auto section = error_of(valid_config + "[general]\nrun_name = again\n");
+  EXPECT_NE(section.find("arch.cfg:19: section [general] appears a second time"), std::string::npos)
+      << section;
+}
+
 TEST(ArchitectureConfig, UserBandwidthModeNeedsBandwidths) {
   const auto text = with("InterfaceBandwidth: CALC", "InterfaceBandwidth: USER");
   EXPECT_EQ(parse_architecture_config(text, "a.cfg").bandwidth_mode, InterfaceBandwidthMode::user);

@@ -119,6 +119,10 @@ class Group : public Object {
     return object_kind(path) != ObjectKind::missing;
   }
 
+  // Names of the links directly in this group (datasets, groups, anything), in increasing
+  // name order.
+  [[nodiscard]] std::vector<std::string> member_names() const;
+
   [[nodiscard]] Group open_group(std::string_view path) const;
   Group create_group(std::string_view name);
 

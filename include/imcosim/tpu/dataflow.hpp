@@ -86,7 +86,11 @@ class Dataflow {
 // The only place a dataflow is chosen.
 std::unique_ptr<const Dataflow> make_dataflow(DataflowKind kind);
 
-// Throws TpuError unless rows and cols are both at least 1.
+// The largest array side the model takes: PE counts and their products with cycle counts then
+// stay far inside the 64-bit counters (2^20 x 2^20 PEs; real arrays have at most a few thousand).
+inline constexpr std::int64_t max_array_extent = std::int64_t{1} << 20;
+
+// Throws TpuError unless rows and cols are both from 1 to max_array_extent.
 void validate_array_shape(ArrayShape array);
 
 }  // namespace imcosim::tpu

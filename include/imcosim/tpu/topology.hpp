@@ -31,8 +31,12 @@ struct ConvLayer {
   [[nodiscard]] std::int64_t mac_operations() const noexcept;
 };
 
-// Checks that every dimension is positive and the filter fits the input; throws TpuError
-// prefixed with `where`.
+// The most MAC operations, and input elements, one layer may have: the model's counts stay
+// exact as doubles in its reports, and their products with array sizes fit 64 bits.
+inline constexpr std::int64_t max_layer_operations = std::int64_t{1} << 53;
+
+// Checks that every dimension is positive, the filter fits the input, and the layer's operations
+// and input elements are at most max_layer_operations; throws TpuError prefixed with `where`.
 void validate_layer(const ConvLayer& layer, std::string_view where);
 
 // A GEMM C[M][N] = A[M][K] * B[K][N], written as SCALE-Sim does: an M x K input convolved with

@@ -20,6 +20,11 @@ void validate_array_shape(ArrayShape array) {
     throw TpuError("the systolic array needs at least 1 x 1 processing elements, got " +
                    std::to_string(array.rows) + " x " + std::to_string(array.cols));
   }
+  if (array.rows > max_array_extent || array.cols > max_array_extent) {
+    throw TpuError("the systolic array of " + std::to_string(array.rows) + " x " +
+                   std::to_string(array.cols) + " processing elements exceeds the model's " +
+                   std::to_string(max_array_extent) + " per side");
+  }
 }
 
 std::unique_ptr<const Dataflow> make_dataflow(DataflowKind kind) {

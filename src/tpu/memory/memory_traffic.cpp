@@ -1,6 +1,9 @@
 #include "imcosim/tpu/memory_traffic.hpp"
 
 #include <algorithm>
+#include <string>
+
+#include "imcosim/tpu/error.hpp"
 
 namespace imcosim::tpu {
 
@@ -16,8 +19,17 @@ std::int64_t active_buffer_words(std::int64_t sram_kib) noexcept {
 // Folds run column folds outer, row folds inner, so the operand whose tile follows the row fold
 // is swept once per column fold unless it stays resident.
 std::int64_t swept_operand_reads(std::int64_t footprint_words, std::int64_t capacity_words,
-                                 std::int64_t col_folds) noexcept {
-  return footprint_words <= capacity_words ? footprint_words : footprint_words * col_folds;
+                                 std::int64_t col_folds, const ConvLayer& layer) {
+  if (footprint_words <= capacity_words) {
+    return footprint_words;
+  }
+  std::int64_t reads = 0;
+  if (__builtin_mul_overflow(footprint_words, col_folds, &reads)) {
+    throw TpuError("layer '" + layer.name + "': " + std::to_string(footprint_words) +
+                   " words read " + std::to_string(col_folds) +
+                   " times exceed the model's 64-bit DRAM counters");
+  }
+  return reads;
 }
 
 double per_cycle(std::int64_t words, std::int64_t cycles) noexcept {
@@ -39,12 +51,14 @@ DramTraffic estimate_dram_traffic(const ConvLayer& layer, const LayerTiming& tim
   switch (config.dataflow) {
     case DataflowKind::output_stationary:
     case DataflowKind::weight_stationary:
-      traffic.ifmap_reads = swept_operand_reads(ifmap_words, ifmap_capacity, timing.col_folds);
+      traffic.ifmap_reads =
+          swept_operand_reads(ifmap_words, ifmap_capacity, timing.col_folds, layer);
       traffic.filter_reads = filter_words;
       break;
     case DataflowKind::input_stationary:
       traffic.ifmap_reads = ifmap_words;
-      traffic.filter_reads = swept_operand_reads(filter_words, filter_capacity, timing.col_folds);
+      traffic.filter_reads =
+          swept_operand_reads(filter_words, filter_capacity, timing.col_folds, layer);
       break;
   }
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "imcosim/tpu/architecture.hpp"
+#include "imcosim/tpu/dataflow.hpp"
 #include "imcosim/tpu/error.hpp"
 #include "text_fields.hpp"
 
@@ -12,6 +13,11 @@ namespace {
 
 using detail::location;
 using detail::trim;
+
+// Bounds that keep every product the model forms inside 64 bits: SRAM sizes up to 1 PiB (in
+// KiB, multiplied by 1024), addresses and bandwidths exact as doubles.
+constexpr std::int64_t max_sram_kib = std::int64_t{1} << 40;
+constexpr std::int64_t max_count = std::int64_t{1} << 53;
 
 struct IniValue {
   std::string text;
@@ -38,7 +44,12 @@ IniSections parse_ini(std::string_view text, std::string_view source_name) {
                        std::string(line) + "'");
       }
       current_section = std::string(trim(line.substr(1, line.size() - 2)));
-      sections[current_section];
+      // configparser, whose format SCALE-Sim's .cfg follows, refuses a repeated section or key
+      // rather than letting the last one win silently.
+      if (!sections.try_emplace(current_section).second) {
+        throw TpuError(location(source_name, line_number) + "section [" + current_section +
+                       "] appears a second time");
+      }
       continue;
     }
     const auto separator = line.find_first_of("=:");
@@ -51,8 +62,13 @@ IniSections parse_ini(std::string_view text, std::string_view source_name) {
                      "a key appears before any [section] header");
     }
     const auto key = detail::to_lower(trim(line.substr(0, separator)));
-    sections[current_section][key] =
-        IniValue{std::string(trim(line.substr(separator + 1))), line_number};
+    const auto [entry, inserted] = sections[current_section].try_emplace(
+        key, IniValue{std::string(trim(line.substr(separator + 1))), line_number});
+    if (!inserted) {
+      throw TpuError(location(source_name, line_number) + "key '" + key + "' in section [" +
+                     current_section + "] was already given on line " +
+                     std::to_string(entry->second.line_number));
+    }
   }
   return sections;
 }
@@ -81,24 +97,29 @@ class ConfigReader {
   }
 
   [[nodiscard]] std::int64_t integer(const IniValue& value, const std::string& key,
-                                     std::int64_t minimum) const {
+                                     std::int64_t minimum, std::int64_t maximum) const {
     std::int64_t parsed = 0;
     if (!detail::parse_integer(value.text, parsed) || parsed < minimum) {
       throw TpuError(location(source_name_, value.line_number) + key + ": expected an integer >= " +
                      std::to_string(minimum) + ", got '" + value.text + "'");
     }
+    if (parsed > maximum) {
+      throw TpuError(location(source_name_, value.line_number) + key + " = " + value.text +
+                     " exceeds the model's " + std::to_string(maximum));
+    }
     return parsed;
   }
 
   [[nodiscard]] std::int64_t required_integer(const std::string& section, const std::string& key,
-                                              std::int64_t minimum) const {
-    return integer(require(section, key), key, minimum);
+                                              std::int64_t minimum, std::int64_t maximum) const {
+    return integer(require(section, key), key, minimum, maximum);
   }
 
   [[nodiscard]] std::int64_t optional_integer(const std::string& section, const std::string& key,
-                                              std::int64_t minimum, std::int64_t fallback) const {
+                                              std::int64_t minimum, std::int64_t maximum,
+                                              std::int64_t fallback) const {
     const auto* value = find(section, key);
-    return value == nullptr ? fallback : integer(*value, key, minimum);
+    return value == nullptr ? fallback : integer(*value, key, minimum, maximum);
   }
 
   [[nodiscard]] std::string where(const IniValue& value) const {
@@ -114,9 +135,10 @@ std::vector<std::int64_t> parse_bandwidths(const ConfigReader& reader, const Ini
   std::vector<std::int64_t> bandwidths;
   for (const auto field : detail::split(value.text, ',')) {
     std::int64_t parsed = 0;
-    if (!detail::parse_integer(field, parsed) || parsed < 1) {
+    if (!detail::parse_integer(field, parsed) || parsed < 1 || parsed > max_count) {
       throw TpuError(reader.where(value) +
-                     "Bandwidth: expected a comma-separated list of integers >= 1, got '" +
+                     "Bandwidth: expected a comma-separated list of integers from 1 to 2^53, "
+                     "got '" +
                      value.text + "'");
     }
     bandwidths.push_back(parsed);
@@ -160,15 +182,18 @@ ArchitectureConfig parse_architecture_config(std::string_view text, std::string_
 
   ArchitectureConfig config;
   config.run_name = reader.require(general, "run_name").text;
-  config.array.rows = reader.required_integer(architecture, "ArrayHeight", 1);
-  config.array.cols = reader.required_integer(architecture, "ArrayWidth", 1);
-  config.ifmap_sram_kib = reader.required_integer(architecture, "IfmapSramSzkB", 1);
-  config.filter_sram_kib = reader.required_integer(architecture, "FilterSramSzkB", 1);
-  config.ofmap_sram_kib = reader.required_integer(architecture, "OfmapSramSzkB", 1);
-  config.ifmap_offset = reader.optional_integer(architecture, "IfmapOffset", 0, 0);
-  config.filter_offset = reader.optional_integer(architecture, "FilterOffset", 0, 10000000);
-  config.ofmap_offset = reader.optional_integer(architecture, "OfmapOffset", 0, 20000000);
-  config.memory_banks = reader.optional_integer(architecture, "MemoryBanks", 1, 1);
+  config.array.rows = reader.required_integer(architecture, "ArrayHeight", 1, max_array_extent);
+  config.array.cols = reader.required_integer(architecture, "ArrayWidth", 1, max_array_extent);
+  config.ifmap_sram_kib = reader.required_integer(architecture, "IfmapSramSzkB", 1, max_sram_kib);
+  config.filter_sram_kib = reader.required_integer(architecture, "FilterSramSzkB", 1, max_sram_kib);
+  config.ofmap_sram_kib = reader.required_integer(architecture, "OfmapSramSzkB", 1, max_sram_kib);
+  config.ifmap_offset = reader.optional_integer(architecture, "IfmapOffset", 0, max_count, 0);
+  config.filter_offset =
+      reader.optional_integer(architecture, "FilterOffset", 0, max_count, 10000000);
+  config.ofmap_offset =
+      reader.optional_integer(architecture, "OfmapOffset", 0, max_count, 20000000);
+  config.memory_banks =
+      reader.optional_integer(architecture, "MemoryBanks", 1, max_array_extent, 1);
 
   const auto& dataflow = reader.require(architecture, "Dataflow");
   try {

@@ -1,5 +1,8 @@
+#include <cstdint>
+#include <limits>
 #include <string>
 
+#include "imcosim/memory_budget.hpp"
 #include "imcosim/tpu/error.hpp"
 #include "imcosim/tpu/topology.hpp"
 
@@ -41,6 +44,10 @@ void validate_layer(const ConvLayer& layer, std::string_view where) {
       throw TpuError(std::string(where) + "layer '" + layer.name + "': " + name +
                      " must be at least 1, got " + std::to_string(value));
     }
+    if (value > max_layer_operations) {
+      throw TpuError(std::string(where) + "layer '" + layer.name + "': " + name + " = " +
+                     std::to_string(value) + " exceeds the model's 2^53");
+    }
   }
   if (layer.filter_height > layer.ifmap_height || layer.filter_width > layer.ifmap_width) {
     throw TpuError(std::string(where) + "layer '" + layer.name + "': the " +
@@ -48,6 +55,24 @@ void validate_layer(const ConvLayer& layer, std::string_view where) {
                    std::to_string(layer.filter_width) + " filter is larger than the " +
                    std::to_string(layer.ifmap_height) + " x " + std::to_string(layer.ifmap_width) +
                    " IFMAP");
+  }
+  // Products of the dimensions, checked before they are formed in 64 bits.
+  const auto u = [](std::int64_t value) { return static_cast<std::uint64_t>(value); };
+  const std::uint64_t input_elements =
+      saturating_product({u(layer.ifmap_height), u(layer.ifmap_width), u(layer.channels)});
+  const std::uint64_t operations =
+      saturating_product({u(layer.ofmap_height()), u(layer.ofmap_width()), u(layer.num_filters),
+                          u(layer.filter_height), u(layer.filter_width), u(layer.channels)});
+  const auto limit = u(max_layer_operations);
+  if (input_elements > limit || operations > limit) {
+    const auto count = [](std::uint64_t value) {
+      return value == std::numeric_limits<std::uint64_t>::max() ? std::string("more than 2^64")
+                                                                : std::to_string(value);
+    };
+    throw TpuError(std::string(where) + "layer '" + layer.name + "': " + count(operations) +
+                   " MAC operations on " + count(input_elements) +
+                   " input elements; the model takes at most 2^53 (" + std::to_string(limit) +
+                   ") of each per layer");
   }
 }
 

@@ -12,6 +12,9 @@ namespace {
 using detail::location;
 using detail::trim;
 
+// Every layer is analysed and reported on its own line; more than this is no network.
+constexpr std::size_t max_topology_layers = std::size_t{1} << 20;
+
 // The comma-separated fields of one row, trimmed, without the trailing empty field(s) that
 // SCALE-Sim's trailing commas leave.
 std::vector<std::string_view> row_fields(std::string_view line) {
@@ -63,6 +66,12 @@ void append_conv_layers(const std::vector<std::string_view>& fields, const std::
   // SCALE-Sim runs a depthwise layer ("DP" in its name) as one single-channel layer per channel.
   if (layer.name.find("DP") != std::string::npos) {
     const auto channels = layer.channels;
+    if (static_cast<std::uint64_t>(channels) > max_topology_layers - layers.size()) {
+      throw TpuError(where + "depthwise layer '" + layer.name + "' has " +
+                     std::to_string(channels) +
+                     " channels, each a layer of its own; a topology may have at most " +
+                     std::to_string(max_topology_layers) + " layers");
+    }
     for (std::int64_t channel = 0; channel < channels; ++channel) {
       ConvLayer single = layer;
       single.name = layer.name + "Channel_" + std::to_string(channel);

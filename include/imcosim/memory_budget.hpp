@@ -1,0 +1,32 @@
+#pragma once
+
+// Sizes that an input declares are checked against this machine's memory before anything is
+// allocated: a 2 KB file or a one-line configuration may declare terabytes, and the answer must
+// be a clear exit 2 within a second, not std::bad_alloc, the out-of-memory killer or a hang.
+
+#include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <string_view>
+
+namespace imcosim {
+
+// Physical memory of this machine in bytes (sysconf); a process can never use more.
+[[nodiscard]] std::uint64_t physical_memory_bytes() noexcept;
+
+// The product of `factors`, or UINT64_MAX when it does not fit in 64 bits: a saturated product
+// fails every bound it is compared with, so overflowed sizes are refused, never wrapped.
+[[nodiscard]] std::uint64_t saturating_product(
+    std::initializer_list<std::uint64_t> factors) noexcept;
+
+// The sum of `terms`, saturating likewise.
+[[nodiscard]] std::uint64_t saturating_sum(std::initializer_list<std::uint64_t> terms) noexcept;
+
+// "80.0 GB", "512 B": bytes with a decimal prefix, for messages.
+[[nodiscard]] std::string byte_text(std::uint64_t bytes);
+
+// Empty when `bytes` fit in physical memory; otherwise "<what> needs <bytes>, more than this
+// machine's <memory> of memory", for the caller's own error naming the file and entry.
+[[nodiscard]] std::string memory_shortfall(std::uint64_t bytes, std::string_view what);
+
+}  // namespace imcosim
