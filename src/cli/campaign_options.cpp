@@ -20,6 +20,7 @@ void add_campaign_options(CommandSyntax& syntax) {
       "ngspice worker processes run in parallel (default: one per core); results do not depend "
       "on it")("timeout", po::value<double>()->default_value(600.0),
                "seconds one ngspice run may take before its worker is killed");
+  add_worker_memory_option(syntax);
   add_spice_solver_option(syntax);
   add_neuron_cache_option(syntax);
 }

@@ -2,6 +2,7 @@
 
 #include <iostream>
 #include <memory>
+#include <sstream>
 #include <thread>
 
 #include "imcosim/error.hpp"
@@ -10,6 +11,17 @@
 namespace imcosim::cli {
 
 namespace {
+
+constexpr double max_timeout_s = 365.0 * 24 * 3600;
+constexpr double min_worker_memory_gb = 0.1;
+constexpr double max_worker_memory_gb = 1e9;
+
+// "2.5", "1e+300": a value as the user may have typed it.
+std::string number_text(double value) {
+  std::ostringstream text;
+  text << value;
+  return text.str();
+}
 
 spice::LinearSolver linear_solver_option(const po::variables_map& values) {
   try {
@@ -30,6 +42,7 @@ void add_spice_options(CommandSyntax& syntax, SpiceRuns runs) {
           ? "seconds the neuron characterisation (one ngspice DC sweep, when it is not cached) "
             "may take before its worker is killed"
           : "seconds one ngspice run may take before its worker is killed");
+  add_worker_memory_option(syntax);
   add_spice_solver_option(syntax);
   if (runs == SpiceRuns::characterisation) {
     return;
@@ -44,6 +57,13 @@ void add_spice_options(CommandSyntax& syntax, SpiceRuns runs) {
         "input samples per ngspice transient run; each run adds one idle window (default: the "
         "samples spread evenly over the workers, at most 16 per run)");
   }
+}
+
+void add_worker_memory_option(CommandSyntax& syntax) {
+  syntax.options.add_options()(
+      "worker-memory-gb", po::value<double>(),
+      "address space each ngspice worker may take, in GB; a deck that needs more fails alone "
+      "(default: this machine's memory shared out among the workers)");
 }
 
 void add_spice_solver_option(CommandSyntax& syntax) {
@@ -72,12 +92,24 @@ spice::WorkerPoolOptions worker_pool_options(const po::variables_map& values) {
   if (workers < 1) {
     throw UsageError("--workers must be at least 1, not " + std::to_string(workers));
   }
-  if (!(timeout_s > 0.0)) {
-    throw UsageError("--timeout must be a positive number of seconds");
+  if (!(timeout_s > 0.0) || timeout_s > max_timeout_s) {
+    throw UsageError("--timeout must be a positive number of seconds up to " +
+                     std::to_string(static_cast<long>(max_timeout_s)) + " (a year), not " +
+                     number_text(timeout_s));
   }
   spice::WorkerPoolOptions options;
   options.worker_count = workers;
   options.job_timeout = std::chrono::milliseconds(static_cast<long long>(timeout_s * 1000.0));
+  if (values.count("worker-memory-gb") != 0) {
+    const double gigabytes = values["worker-memory-gb"].as<double>();
+    // At least what a worker needs to start ngspice; at most what 64 bits can count.
+    if (!(gigabytes >= min_worker_memory_gb) || !(gigabytes <= max_worker_memory_gb)) {
+      throw UsageError("--worker-memory-gb must be from " + number_text(min_worker_memory_gb) +
+                       " to " + number_text(max_worker_memory_gb) + ", not " +
+                       number_text(gigabytes));
+    }
+    options.worker_memory_bytes = static_cast<std::uint64_t>(gigabytes * 1e9);
+  }
   options.linear_solver = linear_solver_option(values);
   return options;
 }

@@ -16,6 +16,8 @@ enum class SpiceRuns {
 // The options every command that runs ngspice shares: --workers, --timeout, --spice-solver and,
 // where samples share runs, --samples-per-run.
 void add_spice_options(CommandSyntax& syntax, SpiceRuns runs = SpiceRuns::dc_sweeps);
+// --worker-memory-gb alone, for commands that declare --workers themselves.
+void add_worker_memory_option(CommandSyntax& syntax);
 // --spice-solver alone, for commands that word --workers and --timeout their own way or that
 // only write decks.
 void add_spice_solver_option(CommandSyntax& syntax);

@@ -23,7 +23,7 @@ struct NgspiceCallbacks {
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) {
       line.remove_suffix(1);
     }
-    static_cast<NgspiceSession*>(user_data)->messages_.emplace_back(line);
+    static_cast<NgspiceSession*>(user_data)->record_message(line);
     return 0;
   }
   static int on_status(char* /*status*/, int /*ident*/, void* /*user_data*/) noexcept { return 0; }
@@ -84,7 +84,7 @@ NgspiceSession::NgspiceSession(LinearSolver solver) {
   // imcosim parallelises across worker processes, so each ngspice stays single-threaded.
   run_command("set num_threads=1");
   // Sparse 1.3 stays ngspice's default even where KLU is compiled in; KLU is chosen per deck.
-  messages_.clear();
+  clear_messages();
   run_command("version");
   const NgspiceBuild build = parse_ngspice_build(messages_);
   try {
@@ -95,7 +95,7 @@ NgspiceSession::NgspiceSession(LinearSolver solver) {
 }
 
 protocol::Reply NgspiceSession::run(const SpiceJob& job) {
-  messages_.clear();
+  clear_messages();
   protocol::Reply reply = execute(job);
   if (reply.status != protocol::ReplyStatus::controlled_exit) {
     clean_up(!job.netlist_lines.empty());
@@ -104,8 +104,36 @@ protocol::Reply NgspiceSession::run(const SpiceJob& job) {
                       "ngspice asked to exit while dropping the job's plots and circuit");
     }
   }
-  reply.result.messages = std::exchange(messages_, {});
+  reply.result.messages = take_messages();
   return reply;
+}
+
+void NgspiceSession::record_message(std::string_view line) {
+  fatal_message_seen_ = fatal_message_seen_ || is_fatal_ngspice_line(line);
+  if (dropped_message_lines_ == 0 && kept_message_bytes_ + line.size() <= max_kept_message_bytes) {
+    messages_.emplace_back(line);
+    kept_message_bytes_ += line.size();
+  } else {
+    ++dropped_message_lines_;
+  }
+}
+
+void NgspiceSession::clear_messages() noexcept {
+  messages_.clear();
+  kept_message_bytes_ = 0;
+  dropped_message_lines_ = 0;
+  fatal_message_seen_ = false;
+}
+
+std::vector<std::string> NgspiceSession::take_messages() {
+  std::vector<std::string> kept = std::exchange(messages_, {});
+  if (dropped_message_lines_ > 0) {
+    kept.push_back("imcosim: " + std::to_string(dropped_message_lines_) +
+                   " further lines of ngspice output were not kept (at most " +
+                   std::to_string(max_kept_message_bytes) + " bytes per run)");
+  }
+  clear_messages();
+  return kept;
 }
 
 protocol::Reply NgspiceSession::execute(const SpiceJob& job) {
@@ -146,8 +174,7 @@ std::optional<protocol::Reply> NgspiceSession::failure_after(const std::string& 
     return failure(protocol::ReplyStatus::ngspice_error,
                    "ngspice returned " + std::to_string(return_code) + " from " + step);
   }
-  if (std::any_of(messages_.begin(), messages_.end(),
-                  [](const std::string& line) { return is_fatal_ngspice_line(line); })) {
+  if (fatal_message_seen_) {
     return failure(protocol::ReplyStatus::ngspice_error,
                    "ngspice reported an error during " + step);
   }

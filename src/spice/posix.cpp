@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -217,6 +218,30 @@ std::optional<std::size_t> resident_bytes(pid_t pid) {
     }
   }
   return std::nullopt;
+}
+
+bool address_space_limits_apply() noexcept {
+#if defined(__SANITIZE_ADDRESS__)
+  return false;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return false;
+#else
+  return true;
+#endif
+#else
+  return true;
+#endif
+}
+
+void limit_address_space(std::uint64_t bytes) {
+  if (bytes == 0 || !address_space_limits_apply()) {
+    return;
+  }
+  const rlimit limit{static_cast<rlim_t>(bytes), static_cast<rlim_t>(bytes)};
+  if (setrlimit(RLIMIT_AS, &limit) != 0) {
+    throw_errno("setrlimit(RLIMIT_AS)", errno);
+  }
 }
 
 void isolate_forked_worker(pid_t expected_parent_pid, int kept_fd_a, int kept_fd_b) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
@@ -73,5 +74,14 @@ std::optional<std::size_t> resident_bytes(pid_t pid);
 // dispositions with nothing blocked, and every inherited descriptor closed except the two
 // given, which stay close-on-exec.
 void isolate_forked_worker(pid_t expected_parent_pid, int kept_fd_a, int kept_fd_b);
+
+// Child-side: limits the process's address space (RLIMIT_AS) to `bytes`, so that a deck that
+// allocates without end makes ngspice's allocations fail in this process instead of exhausting
+// the machine; 0 sets no limit. Under AddressSanitizer, whose shadow memory alone reserves
+// terabytes of address space, no limit is set either.
+void limit_address_space(std::uint64_t bytes);
+
+// Whether limit_address_space can take effect in this build.
+[[nodiscard]] bool address_space_limits_apply() noexcept;
 
 }  // namespace imcosim::spice::posix

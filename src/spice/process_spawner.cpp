@@ -5,8 +5,8 @@
 
 namespace imcosim::spice {
 
-ProcessSpawner::ProcessSpawner(LinearSolver solver)
-    : solver_(solver), thread_([this] { serve_requests(); }) {}
+ProcessSpawner::ProcessSpawner(WorkerSettings settings)
+    : settings_(settings), thread_([this] { serve_requests(); }) {}
 
 ProcessSpawner::~ProcessSpawner() {
   {
@@ -40,7 +40,7 @@ void ProcessSpawner::serve_requests() {
     // Fork without the mutex so that threads posting requests are not held up meanwhile.
     lock.unlock();
     try {
-      request.set_value(WorkerProcess::start(solver_));
+      request.set_value(WorkerProcess::start(settings_));
     } catch (...) {
       request.set_exception(std::current_exception());
     }

@@ -17,7 +17,7 @@ namespace imcosim::spice {
 // pool. It also serialises forks, so no two threads of the pool fork at once.
 class ProcessSpawner {
  public:
-  explicit ProcessSpawner(LinearSolver solver);  // the solver of every worker it forks
+  explicit ProcessSpawner(WorkerSettings settings);  // of every worker it forks
   ~ProcessSpawner();
   ProcessSpawner(const ProcessSpawner&) = delete;
   ProcessSpawner& operator=(const ProcessSpawner&) = delete;
@@ -30,7 +30,7 @@ class ProcessSpawner {
  private:
   void serve_requests();
 
-  const LinearSolver solver_;
+  const WorkerSettings settings_;
   std::mutex mutex_;
   std::condition_variable request_posted_;
   std::deque<std::promise<std::unique_ptr<WorkerProcess>>> requests_;

@@ -26,11 +26,12 @@ void serve_jobs(NgspiceSession& session, int request_fd, int reply_fd) {
 
 }  // namespace
 
-void run_worker(pid_t parent_pid, int request_fd, int reply_fd, LinearSolver solver) noexcept {
+void run_worker(pid_t parent_pid, int request_fd, int reply_fd, WorkerSettings settings) noexcept {
   int exit_status = kWorkerExitStartFailed;
   try {
     posix::isolate_forked_worker(parent_pid, request_fd, reply_fd);
-    NgspiceSession session(solver);
+    posix::limit_address_space(settings.memory_limit_bytes);
+    NgspiceSession session(settings.linear_solver);
     exit_status = kWorkerExitServingFailed;
     serve_jobs(session, request_fd, reply_fd);
     exit_status = 0;

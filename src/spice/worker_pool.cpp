@@ -9,6 +9,7 @@
 #include <thread>
 #include <utility>
 
+#include "imcosim/memory_budget.hpp"
 #include "ngspice_build.hpp"
 #include "posix.hpp"
 #include "process_spawner.hpp"
@@ -34,9 +35,18 @@ void validate(const WorkerPoolOptions& options) {
 
 }  // namespace
 
+std::uint64_t worker_memory_limit_bytes(const WorkerPoolOptions& options) {
+  validate(options);
+  return options.worker_memory_bytes != 0
+             ? options.worker_memory_bytes
+             : physical_memory_bytes() / static_cast<std::uint64_t>(options.worker_count);
+}
+
 struct WorkerPool::Impl {
   explicit Impl(WorkerPoolOptions pool_options)
-      : options(pool_options), spawner(pool_options.linear_solver) {}
+      : options(pool_options),
+        spawner(
+            WorkerSettings{pool_options.linear_solver, worker_memory_limit_bytes(pool_options)}) {}
 
   // Hands out an idle worker, or a fresh one while fewer than worker_count exist; blocks
   // otherwise.

@@ -3,11 +3,13 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 
 #include "imcosim/spice/spice_job.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 #include "posix.hpp"
+#include "worker_main.hpp"
 
 namespace imcosim::spice {
 
@@ -16,9 +18,8 @@ namespace imcosim::spice {
 class WorkerProcess {
  public:
   // Forks a worker. The worker receives SIGKILL when the *thread* that forked it exits
-  // (PR_SET_PDEATHSIG), so call this only from a thread that outlives the worker. Its decks run
-  // with `solver`.
-  static std::unique_ptr<WorkerProcess> start(LinearSolver solver);
+  // (PR_SET_PDEATHSIG), so call this only from a thread that outlives the worker.
+  static std::unique_ptr<WorkerProcess> start(WorkerSettings settings);
 
   ~WorkerProcess();
   WorkerProcess(const WorkerProcess&) = delete;
@@ -35,7 +36,8 @@ class WorkerProcess {
   [[nodiscard]] pid_t pid() const noexcept { return pid_; }
 
  private:
-  WorkerProcess(pid_t pid, posix::FileDescriptor request_fd, posix::FileDescriptor reply_fd);
+  WorkerProcess(pid_t pid, posix::FileDescriptor request_fd, posix::FileDescriptor reply_fd,
+                std::uint64_t memory_limit_bytes);
 
   SpiceResult exchange(const SpiceJob& job, std::chrono::milliseconds timeout);
   // Kills the worker's process group, reaps the worker and returns its wait status.
@@ -47,6 +49,7 @@ class WorkerProcess {
   pid_t pid_;
   posix::FileDescriptor request_fd_;
   posix::FileDescriptor reply_fd_;
+  std::uint64_t memory_limit_bytes_;  // for messages: why a worker may have died
   bool alive_ = true;
   int jobs_run_ = 0;
 };

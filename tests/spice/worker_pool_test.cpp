@@ -181,6 +181,42 @@ TEST(WorkerPool, CrashedWorkerIsReportedWithItsSignalAndReplaced) {
   expect_divider_works(pool);
 }
 
+TEST(WorkerPool, OutputKeptFromARunIsBoundedAndTheRestCounted) {
+  WorkerPool pool(WorkerPoolOptions{});
+  SpiceJob job = divider_job(1.0, 1000.0, 3000.0);
+  // 4 MB of echoed lines, then the analysis: the job succeeds, its kept output stays near 1 MiB.
+  const std::string line(200, 'x');
+  job.commands.assign(20000, "echo " + line);
+  job.commands.push_back("op");
+  const SpiceResult result = pool.run(job);
+  std::size_t kept_bytes = 0;
+  for (const auto& message : result.messages) {
+    kept_bytes += message.size();
+  }
+  EXPECT_LE(kept_bytes, (std::size_t{1} << 20) + 200);
+  EXPECT_GT(kept_bytes, std::size_t{1} << 19);
+  ASSERT_FALSE(result.messages.empty());
+  EXPECT_NE(result.messages.back().find("further lines of ngspice output were not kept"),
+            std::string::npos)
+      << result.messages.back();
+  expect_relative_near(result.vectors[0].at(0), divider_out_volt(1.0, 1000.0, 3000.0), 1e-9);
+}
+
+TEST(WorkerPool, AWorkerBeyondItsMemoryLimitFailsAloneAndSaysSo) {
+  if (IMCOSIM_SANITIZED) {
+    GTEST_SKIP() << "AddressSanitizer's shadow memory leaves no address-space limit to set";
+  }
+  WorkerPool pool(WorkerPoolOptions{.worker_memory_bytes = 1'000'000'000});
+  SpiceJob job = divider_job(1.0, 1000.0, 3000.0);
+  // 4 GB of doubles in one ngspice vector: far beyond the worker's 1 GB of address space.
+  job.commands = {"let huge = vector(500000000)", "op"};
+  const SpiceError error = expect_spice_error([&] { pool.run(job); });
+  EXPECT_EQ(error.kind(), ErrorKind::runtime) << error.what();
+  EXPECT_NE(std::string(error.what()).find("1.0 GB of address space"), std::string::npos)
+      << error.what();
+  expect_divider_works(pool);
+}
+
 TEST(WorkerPool, HungWorkerIsKilledAtTheTimeOutAndReplaced) {
   WorkerPool pool(WorkerPoolOptions{.worker_count = 1, .job_timeout = milliseconds(1000)});
   SpiceJob job = divider_job(1.0, 1000.0, 3000.0);

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -35,7 +36,14 @@ struct WorkerPoolOptions {
   // Every deck a worker loads runs with this solver: the worker adds ".options klu" after the
   // title line when it resolves to KLU.
   LinearSolver linear_solver = LinearSolver::automatic;
+  // Address space each worker may take (RLIMIT_AS, in bytes; not applied under AddressSanitizer).
+  // A deck that needs more fails in its worker ("died", or ngspice's own out-of-memory error)
+  // and costs only that job. 0: this machine's physical memory shared out among the workers.
+  std::uint64_t worker_memory_bytes = 0;
 };
+
+// The address-space limit each worker of a pool with `options` runs under.
+[[nodiscard]] std::uint64_t worker_memory_limit_bytes(const WorkerPoolOptions& options);
 
 // Runs ngspice jobs in forked worker processes, each holding its own ngspice instance, so that a
 // crash, a hang or a controlled exit of ngspice costs one worker and never the caller. Workers
