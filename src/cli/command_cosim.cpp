@@ -63,6 +63,7 @@ int run_cosim(const std::vector<std::string>& args) {
        "relative to the working directory)");
   syntax.positional.add("config", 1);
   syntax.input_files = {"config"};
+  syntax.output_directories = {"output"};
   add_thread_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   add_neuron_cache_option(syntax);

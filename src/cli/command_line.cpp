@@ -87,6 +87,28 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
       }
     }
   }
+  for (const auto& option : syntax.output_directories) {
+    for (const auto& output : option_paths(values, option)) {
+      std::error_code status;
+      // Absolute and normal, so that ".", "out/" and "a/../out" name the directory itself.
+      std::filesystem::path directory =
+          std::filesystem::absolute(output, status).lexically_normal();
+      if (!directory.has_filename()) {
+        directory = directory.parent_path();
+      }
+      if (output.empty() || status ||
+          (std::filesystem::exists(directory, status) &&
+           !std::filesystem::is_directory(directory, status))) {
+        throw UsageError("--" + option + " '" + output +
+                         "' is not a directory name (empty, or an existing file); name the "
+                         "directory to write into");
+      }
+      if (directory.has_parent_path()) {
+        std::filesystem::create_directories(directory.parent_path(), status);
+      }
+      syntax.output_locks.emplace_back(directory);
+    }
+  }
   return values;
 }
 

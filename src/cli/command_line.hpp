@@ -26,8 +26,11 @@ struct CommandSyntax {
   // inode, so that no spelling of a path (./p.h5, a link) lets a result replace its input.
   std::vector<std::string> input_files;
   std::vector<std::string> output_files;
-  // Filled by parse_command_line: a claim on every output file, held while the syntax object
-  // lives (the command's run), so that a second writer of the same file is refused.
+  // Options naming a directory the command writes its files into (cosim, tpu): claimed like an
+  // output file, by a lock beside the directory, whose parent is created for that if missing.
+  std::vector<std::string> output_directories;
+  // Filled by parse_command_line: a claim on every output file and directory, held while the syntax
+  // object lives (the command's run), so that a second writer of the same file is refused.
   std::vector<io::OutputLock> output_locks;
 };
 

@@ -57,6 +57,7 @@ int run_tpu(const std::vector<std::string>& args) {
       ("clock-mhz", po::value(&arguments.clock_mhz)->default_value(500.0),
        "array clock in MHz for the per-layer time");
   syntax.input_files = {"config", "topology"};
+  syntax.output_directories = {"output"};
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
