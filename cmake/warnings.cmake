@@ -20,3 +20,7 @@ if(IMCOSIM_SANITIZE)
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(imcosim_sanitizers INTERFACE -fsanitize=address,undefined)
 endif()
+if(IMCOSIM_FUZZ)
+  # Coverage for libFuzzer in everything the fuzz targets reach; the targets link the fuzzer.
+  target_compile_options(imcosim_sanitizers INTERFACE -fsanitize=fuzzer-no-link)
+endif()

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what imcosim needs, builds it, and runs the whole test suite twice: an optimised build,
 # then a build under AddressSanitizer and UndefinedBehaviorSanitizer; the ngspice worker tests
-# also run once on Debian 12's own ngspice 39 (no KLU).
+# also run once on Debian 12's own ngspice 39 (no KLU); then every reader is fuzzed for a minute.
 # Usage: scripts/test.sh [--no-sanitizers]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,4 +23,6 @@ if [[ "${1:-}" != "--no-sanitizers" ]]; then
   export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DIMCOSIM_SANITIZE=ON -DIMCOSIM_BUILD_BENCH=OFF
+  # Every reader under libFuzzer (clang, the same sanitizers) for a bounded time.
+  bash scripts/fuzz.sh 60
 fi

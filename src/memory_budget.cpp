@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <atomic>
 #include <cstdio>
 #include <limits>
 #include <string>
@@ -53,16 +54,26 @@ std::string byte_text(std::uint64_t bytes) {
   return text.data();
 }
 
+namespace {
+
+std::atomic<std::uint64_t> memory_budget{0};  // 0: physical memory
+
+}  // namespace
+
+void set_memory_budget_bytes(std::uint64_t bytes) noexcept { memory_budget = bytes; }
+
 std::string memory_shortfall(std::uint64_t bytes, std::string_view what) {
-  const std::uint64_t memory = physical_memory_bytes();
+  const std::uint64_t budget = memory_budget;
+  const std::uint64_t memory = budget != 0 ? budget : physical_memory_bytes();
   if (bytes <= memory) {
     return {};
   }
   const std::string needed = bytes == std::numeric_limits<std::uint64_t>::max()
                                  ? "more bytes than 64 bits can count"
                                  : byte_text(bytes);
-  return std::string(what) + " needs " + needed + ", more than this machine's " +
-         byte_text(memory) + " of memory";
+  return std::string(what) + " needs " + needed +
+         (budget != 0 ? ", more than the " + byte_text(memory) + " of memory this process may use"
+                      : ", more than this machine's " + byte_text(memory) + " of memory");
 }
 
 }  // namespace imcosim

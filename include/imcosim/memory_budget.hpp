@@ -25,8 +25,13 @@ namespace imcosim {
 // "80.0 GB", "512 B": bytes with a decimal prefix, for messages.
 [[nodiscard]] std::string byte_text(std::uint64_t bytes);
 
-// Empty when `bytes` fit in physical memory; otherwise "<what> needs <bytes>, more than this
-// machine's <memory> of memory", for the caller's own error naming the file and entry.
+// Lowers the memory that memory_shortfall allows from physical memory to `bytes` (0: back to
+// physical memory) for this process; the fuzz targets do, to stay within the fuzzer's own limit.
+void set_memory_budget_bytes(std::uint64_t bytes) noexcept;
+
+// Empty when `bytes` fit in physical memory (or the budget set); otherwise "<what> needs
+// <bytes>, more than this machine's <memory> of memory", for the caller's own error naming the
+// file and entry.
 [[nodiscard]] std::string memory_shortfall(std::uint64_t bytes, std::string_view what);
 
 }  // namespace imcosim

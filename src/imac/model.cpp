@@ -1,8 +1,6 @@
 #include "imcosim/imac/model.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <ranges>
 
 #include "imcosim/imac/error.hpp"
 #include "imcosim/io/atomic_file.hpp"
@@ -166,17 +164,16 @@ ImacModel read_model(const std::filesystem::path& path) {
   }
   // Layers are read up to the first missing index: anything else in /layers (a gap, a stray
   // name) would otherwise be left out silently, and the network computed would not be the file's.
-  const auto members = file.open_group("layers").member_names();
-  for (const auto& name : members) {
-    const bool read = std::ranges::any_of(std::views::iota(std::size_t{0}, layers.size()),
-                                          [&](std::size_t l) { return name == std::to_string(l); });
-    if (!read) {
-      throw ImacError(ErrorKind::bad_input, where + ":/layers/" + name +
-                                                " is not one of the consecutive layers /layers/0 "
-                                                "... /layers/" +
-                                                std::to_string(layers.size() - 1) +
-                                                "; layers are numbered from 0 without gaps");
-    }
+  std::vector<std::string> read_names;
+  for (std::size_t l = 0; l < layers.size(); ++l) {
+    read_names.push_back(std::to_string(l));
+  }
+  if (const auto stray = file.open_group("layers").unexpected_member(read_names)) {
+    throw ImacError(ErrorKind::bad_input, where + ":/layers/" + *stray +
+                                              " is not one of the consecutive layers /layers/0 "
+                                              "... /layers/" +
+                                              read_names.back() +
+                                              "; layers are numbered from 0 without gaps");
   }
   return ImacModel(std::move(layers), encoding, levels, where);
 }

@@ -548,6 +548,16 @@ std::vector<std::string> Group::member_names() const {
   return names;
 }
 
+std::optional<std::string> Group::unexpected_member(
+    const std::vector<std::string>& expected) const {
+  for (auto& name : member_names()) {
+    if (std::find(expected.begin(), expected.end(), name) == expected.end()) {
+      return std::move(name);
+    }
+  }
+  return std::nullopt;
+}
+
 ObjectKind Group::object_kind(std::string_view path) const {
   const std::string absolute = resolve(path);
   const std::string where_text = file_name() + ":" + absolute;

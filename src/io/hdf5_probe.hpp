@@ -13,6 +13,8 @@ namespace imcosim::io::hdf5 {
 // errors. Without fork (or when it fails) nothing is checked.
 void probe_in_child_process(const std::string& name);
 
-inline constexpr double probe_timeout_seconds = 60.0;
+// The metadata of imcosim's files reads in milliseconds; a probe still busy after this is in a
+// loop of the library's (a corrupt global heap sent 1.10.8 round in circles for good).
+inline constexpr double probe_timeout_seconds = 15.0;
 
 }  // namespace imcosim::io::hdf5

@@ -173,6 +173,25 @@ TEST(BadInput, AFileThatCrashesTheHdf5LibraryEndsWithExitTwo) {
   }
 }
 
+// A mutated campaign dataset (found by fuzz_hdf5_readers) on which libhdf5 1.10.8 loops for good
+// reading a variable-length string attribute from a corrupt global heap: merge hung. The probe
+// reads those attributes too, and a probe still busy after its time-out refuses the file.
+TEST(BadInput, AFileThatHangsTheHdf5LibraryEndsWithExitTwo) {
+  const ScratchDirectory scratch;
+  const auto corrupt = scratch / "hang.h5";
+  std::filesystem::copy_file(
+      std::filesystem::path(IMCOSIM_SOURCE_DIR) / "tests/io/data/hdf5-hang-1.h5", corrupt);
+  const std::string before = file_bytes(corrupt);
+  const auto run =
+      run_imcosim("merge " + corrupt.string() + " -o " + (scratch / "merged.h5").string());
+  EXPECT_EQ(run.exit_code, 2) << run.output;
+  EXPECT_NE(run.output.find("hang.h5: corrupt HDF5 file: the HDF5 library did not finish"),
+            std::string::npos)
+      << run.output;
+  EXPECT_EQ(file_bytes(corrupt), before);
+  EXPECT_EQ(std::distance(std::filesystem::directory_iterator(scratch.path()), {}), 1);
+}
+
 // A result that does not fit (the shell's file size limit fails writes as a full disk does)
 // ends with exit 1 saying so, no crash, the previous result intact and no temporary left.
 TEST(BadInput, AFailedWriteLeavesThePreviousResultIntact) {

@@ -274,3 +274,21 @@ def test_a_depthwise_layer_with_a_billion_channels(tmp_path):
 def test_option_values_beyond_their_bounds(tmp_path, option, value):
     write_problem(tmp_path / "p.h5")
     refused(tmp_path, ["spice", "p.h5", "-o", "out.h5", option, value], option)
+
+
+# ---- CNN model files --------------------------------------------------------------------
+
+def write_cnn_model(path, stray):
+    with h5py.File(path, "w") as f:
+        f.attrs.update(format="imcosim-cnn", format_version=1, precision="float",
+                       architecture="name tiny\ninput 4 4 1\nflatten\ndense units=3\n")
+        f["parameters/1/weight"] = np.zeros((3, 16))
+        f["parameters/1/bias"] = np.zeros(3)
+        f[f"parameters/{stray}/weight"] = np.zeros((3, 16))
+
+
+@pytest.mark.parametrize("stray", ["0", "2", str(rng("cnn").randint(3, 99)), "01"])
+def test_a_cnn_model_with_parameters_of_no_layer(tmp_path, stray):
+    """Layer 0 (flatten) has no parameters, the architecture ends at layer 1."""
+    write_cnn_model(tmp_path / "m.h5", stray)
+    refused(tmp_path, ["nn", "topology", "m.h5", "-o", "t.csv"], f"m.h5:/parameters/{stray}")

@@ -16,6 +16,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -122,6 +123,10 @@ class Group : public Object {
   // Names of the links directly in this group (datasets, groups, anything), in increasing
   // name order.
   [[nodiscard]] std::vector<std::string> member_names() const;
+  // The first member (in name order) not among `expected`, if any: a reader that reads a group's
+  // members by name refuses what it would otherwise skip silently.
+  [[nodiscard]] std::optional<std::string> unexpected_member(
+      const std::vector<std::string>& expected) const;
 
   [[nodiscard]] Group open_group(std::string_view path) const;
   Group create_group(std::string_view name);

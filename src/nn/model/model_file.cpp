@@ -1,8 +1,6 @@
 #include "imcosim/nn/model_file.hpp"
 
-#include <algorithm>
 #include <cmath>
-#include <ranges>
 #include <sstream>
 
 #include "imcosim/io/atomic_file.hpp"
@@ -75,17 +73,17 @@ void read_parameters(const io::hdf5::Group& group, HybridNetwork& network) {
   auto& model = network.model();
   // Parameters are read by the architecture's layer numbers: anything else in the group (a layer
   // the architecture does not have, one without parameters) would be ignored silently.
-  for (const auto& name : group.member_names()) {
-    const bool read =
-        std::ranges::any_of(std::views::iota(std::size_t{0}, model.size()), [&](std::size_t l) {
-          return name == std::to_string(l) && !model.layer(l).parameters().empty();
-        });
-    if (!read) {
-      throw NnError(group.where() + "/" + name +
-                    " is not the parameters of a layer of the architecture (it has " +
-                    std::to_string(model.size()) +
-                    " layers, numbered from 0; only layers with weights have a group)");
+  std::vector<std::string> read_names;
+  for (std::size_t l = 0; l < model.size(); ++l) {
+    if (!model.layer(l).parameters().empty()) {
+      read_names.push_back(std::to_string(l));
     }
+  }
+  if (const auto stray = group.unexpected_member(read_names)) {
+    throw NnError(group.where() + "/" + *stray +
+                  " is not the parameters of a layer of the architecture (it has " +
+                  std::to_string(model.size()) +
+                  " layers, numbered from 0; only layers with weights have a group)");
   }
   for (std::size_t l = 0; l < model.size(); ++l) {
     for (auto* parameter : model.layer(l).parameters()) {
