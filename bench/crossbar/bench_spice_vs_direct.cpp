@@ -47,7 +47,7 @@ Arguments parse(int argc, char** argv) {
   return arguments;
 }
 
-// Reference IMAC devices (5-15 kohm) with 9 nm-node wire segments (shared/DESIGN.md).
+// Reference IMAC devices (5-15 kohm) with 9 nm-node wire segments (docs/design.md).
 circuit::CrossbarTile imac_tile(std::mt19937_64& generator, long size) {
   std::uniform_real_distribution<double> g(1.0 / 15e3, 1.0 / 5e3);
   Eigen::MatrixXd g_siemens(size, size);

@@ -8,7 +8,8 @@ e.g. from PyTorch,
     export_model("model.h5", [m.weight.detach().numpy() for m in linears],
                  [m.bias.detach().numpy() for m in linears], encoding="ternary")
 
-As a script: a random network and random inputs of the given shape, from a recorded seed,
+As a script: a random network and (with --inputs) random inputs of the given shape, from a
+recorded seed,
 
     examples/imac/make_network.py --sizes 16,8,4 --encoding binary \
         --samples 10 --seed 1 --model model.h5 --inputs inputs.h5
@@ -59,7 +60,7 @@ def main():
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--model", required=True)
-    parser.add_argument("--inputs", required=True)
+    parser.add_argument("--inputs", help="also write --samples random input vectors here")
     args = parser.parse_args()
 
     sizes = [int(size) for size in args.sizes.split(",")]
@@ -68,9 +69,11 @@ def main():
                for n_in, n_out in zip(sizes, sizes[1:])]
     biases = [random_values(rng, n_out, args.encoding) for n_out in sizes[1:]]
     export_model(args.model, weights, biases, args.encoding, args.levels)
-    export_inputs(args.inputs, rng.uniform(0.0, 0.8, (args.samples, sizes[0])))
-    print(f"wrote {args.model} ({args.sizes}, {args.encoding}) and {args.inputs} "
-          f"({args.samples} samples), seed {args.seed}")
+    message = f"wrote {args.model} ({args.sizes}, {args.encoding})"
+    if args.inputs:  # drawn after the model, which is therefore the same with or without them
+        export_inputs(args.inputs, rng.uniform(0.0, 0.8, (args.samples, sizes[0])))
+        message += f" and {args.inputs} ({args.samples} samples)"
+    print(f"{message}, seed {args.seed}")
 
 
 if __name__ == "__main__":

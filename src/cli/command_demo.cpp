@@ -11,7 +11,7 @@ namespace imcosim::cli {
 
 namespace {
 
-// Reference IMAC values (shared/DESIGN.md): devices between R_high = 15 kohm and R_low = 5 kohm;
+// Reference IMAC values (docs/design.md): devices between R_high = 15 kohm and R_low = 5 kohm;
 // wire segments of a 9 nm node from the size-effect resistivity model.
 constexpr double r_low_ohm = 5e3;
 constexpr double r_high_ohm = 15e3;

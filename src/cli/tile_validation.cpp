@@ -65,6 +65,10 @@ void print_validation(std::ostream& out, const TileValidation& validation,
   row("direct", direct_s, "(reference)", "1.00e-09");
   row("ideal", validation.ideal_s, scientific(validation.ideal_vs_direct.max_relative),
       "(no wires)");
+  out << "  ideal: I = G^T V with every wire and periphery resistance taken as 0; its difference"
+      << " from direct\n  (" << std::fixed << std::setprecision(1)
+      << 100.0 * validation.ideal_vs_direct.max_relative << std::defaultfloat
+      << " % of the largest output current) is the error of ignoring the parasitics, not a fault\n";
 
   const auto& per_sample = validation.spice_vs_direct.relative_per_sample;
   std::vector<Eigen::Index> order(static_cast<std::size_t>(per_sample.size()));

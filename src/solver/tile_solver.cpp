@@ -24,6 +24,9 @@ constexpr std::array<std::pair<SolverMethod, std::string_view>, 5> method_names{
 
 constexpr Eigen::Index largest_factorised_cells = Eigen::Index{1} << 20;
 constexpr Eigen::Index largest_direct_cells = Eigen::Index{1} << 12;
+// Input vectors from which a transfer extraction pays for itself on any tile; bench_solver
+// measures the break-even against iterative at 50-100 vectors on 256 x 256 (docs/solvers.md).
+constexpr Eigen::Index transfer_break_even_samples = 64;
 
 class DirectTileSolver final : public TileSolver {
  public:
@@ -139,7 +142,7 @@ SolverMethod choose_method(Eigen::Index rows, Eigen::Index cols, Eigen::Index sa
   if (cells > largest_factorised_cells) {
     return SolverMethod::iterative;
   }
-  if (samples >= std::min(rows, cols)) {
+  if (samples >= std::min({rows, cols, transfer_break_even_samples})) {
     return SolverMethod::transfer;
   }
   if (cells > largest_direct_cells) {

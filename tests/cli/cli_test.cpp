@@ -89,6 +89,8 @@ TEST(Cli, DemoRunsNgspiceAndTheSolverAndAgrees) {
   EXPECT_NE(demo.output.find("12x9 crossbar tile, 5 input vectors, seed 7"), std::string::npos)
       << demo.output;
   EXPECT_NE(demo.output.find("PASS"), std::string::npos) << demo.output;
+  EXPECT_NE(demo.output.find("is the error of ignoring the parasitics"), std::string::npos)
+      << demo.output;
 }
 
 }  // namespace

@@ -191,6 +191,9 @@ TEST(AutoRule, PicksByBatchAndSize) {
   EXPECT_EQ(choose_method(64, 64, 1), SolverMethod::direct);
   EXPECT_EQ(choose_method(64, 64, 64), SolverMethod::transfer);
   EXPECT_EQ(choose_method(256, 256, 10000), SolverMethod::transfer);
+  EXPECT_EQ(choose_method(256, 256, 64), SolverMethod::transfer);
+  EXPECT_EQ(choose_method(512, 512, 100), SolverMethod::transfer);
+  EXPECT_EQ(choose_method(256, 256, 63), SolverMethod::iterative);
   EXPECT_EQ(choose_method(128, 128, 4), SolverMethod::iterative);
   EXPECT_EQ(choose_method(1024, 1024, 1), SolverMethod::iterative);
   EXPECT_EQ(choose_method(1024, 1024, 5000), SolverMethod::transfer);

@@ -1,7 +1,7 @@
 #pragma once
 
 // An independent solution of the canonical crossbar tile for the tests: modified nodal
-// analysis written straight from shared/DESIGN.md and solved densely by LU. A zero resistance
+// analysis written straight from docs/design.md and solved densely by LU. A zero resistance
 // becomes a 0 V source (a branch-current unknown) instead of a merged node, so this shares no
 // code and no formulation with circuit::TileNetwork or solver::DirectSolver.
 #include <Eigen/Dense>

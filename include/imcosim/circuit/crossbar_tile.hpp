@@ -8,7 +8,7 @@
 
 namespace imcosim::circuit {
 
-// Parasitic and periphery resistances of the canonical tile (shared/DESIGN.md). Zero means an
+// Parasitic and periphery resistances of the canonical tile (docs/design.md). Zero means an
 // ideal connection: the two nodes it joins are one node.
 struct WireResistances {
   double r_row_ohm = 0.0;     // between row nodes (i, j) and (i, j+1)

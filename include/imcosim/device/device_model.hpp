@@ -42,7 +42,7 @@ struct DeviceParameters {
   StateSet states = StateSet::binary;
   double level_count = 2.0;              // states = levels: an integer >= 2
   std::vector<double> listed_g_siemens;  // states = list
-  // Reference IMAC device (shared/DESIGN.md): R_high = 15 kOhm, R_low = 5 kOhm.
+  // Reference IMAC device (docs/design.md): R_high = 15 kOhm, R_low = 5 kOhm.
   double g_min_siemens = 1.0 / 15000.0;
   double g_max_siemens = 1.0 / 5000.0;
   Variation d2d_variation = Variation::none;

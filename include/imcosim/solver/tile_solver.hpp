@@ -26,8 +26,8 @@ enum class SolverMethod { direct, transfer, iterative, ideal, automatic };
 // The `auto` rule, from the tile's size (M x N) and the number of input vectors K, following
 // the measurements in docs/solvers.md:
 //  * M N > 2^20 (beyond 1024 x 1024): iterative — a factor no longer fits comfortably;
-//  * K >= min(M, N): transfer — extraction costs about 1.5 factorisations, then each vector is
-//    one dense mat-vec;
+//  * K >= min(M, N, 64): transfer — extraction costs about 1.5 factorisations, then each vector
+//    is one dense mat-vec (bench_solver, 256 x 256: it beats iterative from 50-100 vectors);
 //  * M N > 2^12 (beyond 64 x 64) with fewer vectors: iterative — a few dozen O(MN) sweeps per
 //    vector cost less than a factorisation (256 x 256: 10 ms per vector against 0.7 s);
 //  * otherwise direct: every method takes milliseconds, and direct is the reference.
