@@ -254,9 +254,10 @@ void write_result(const po::variables_map& values, const Network& loaded,
   std::cout << "wrote " << values["output"].as<std::string>() << "\n";
 }
 
-// Samples per run: as given, or spread evenly over the workers (so that they all work), at most
-// 16 transient windows or 64 operating points per run (so that progress shows and a failed run
-// loses little; a DC point costs far less than a window, so more of them share one parse).
+// Samples per ngspice job: as given, or spread evenly over the workers (so that they all work),
+// at most 16 transients or 64 operating points per job (so that progress shows and a failed job
+// loses little; a DC point costs far less than a transient, so more of them share one parse).
+// Each transient is its sample's own, so this changes the run time, never the results.
 imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& values,
                                                       Eigen::Index samples) {
   const imac::ImacAnalysis analysis = analysis_option(values);

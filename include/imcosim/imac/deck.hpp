@@ -20,6 +20,12 @@ std::string layer_input_node(std::size_t layer, Eigen::Index input);  // "x<l>_<
 std::string output_node(const ImacNetwork& network, Eigen::Index neuron);
 std::string input_source_name(Eigen::Index input);  // "Vx_<i>", drives network input i
 
+// The ngspice commands that set the input sources of a one-sample transient deck (imac_deck) to
+// another sample (1 x n_in): one `alter @Vx_<i>[pwl] = [...]` per input, the same PWL points the
+// deck of that sample holds. A `run` after them is that sample's deck's transient.
+std::vector<std::string> alter_inputs_commands(const Eigen::RowVectorXd& sample_volt,
+                                               const ImacParameters& parameters);
+
 // Start of sample k's window, seconds: window 0 is an idle window with every input at 0 V, so
 // that every sample's window begins with an input transition (its latency is then measured).
 double window_start_s(Eigen::Index sample, const ImacParameters& parameters);
