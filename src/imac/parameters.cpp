@@ -176,6 +176,29 @@ const std::vector<ImacParameter>& imac_parameters() {
   return table;
 }
 
+std::string parameters_text(const ImacParameters& parameters) {
+  std::ostringstream text;
+  text.precision(17);
+  for (const auto& parameter : imac_parameters()) {
+    text << parameter.spec.name << " = " << parameters.*parameter.field << '\n';
+  }
+  text << "xbar_rows = " << parameters.xbar_rows << "\nxbar_cols = " << parameters.xbar_cols
+       << "\nwire_model = " << wire_model_name(parameters.wire_model)
+       << "\nsensing = " << sensing_scheme_name(parameters.sensing)
+       << "\nneuron = " << neuron_kind_name(parameters.neuron)
+       << "\namp_gains = " << amp_gains_text(parameters) << '\n';
+  return text.str();
+}
+
+std::string amp_gains_text(const ImacParameters& parameters) {
+  std::ostringstream text;
+  text.precision(17);
+  for (std::size_t l = 0; l < parameters.amp_gains.size(); ++l) {
+    text << (l == 0 ? "" : ",") << parameters.amp_gains[l];
+  }
+  return text.str();
+}
+
 const char* wire_model_name(WireModel model) {
   switch (model) {
     case WireModel::geometry:

@@ -6,9 +6,12 @@
 #include <iterator>
 #include <map>
 #include <regex>
+#include <sstream>
 
 #include "imac_test_support.hpp"
 #include "imcosim/imac/evaluation_file.hpp"
+#include "imcosim/imac/parameters.hpp"
+#include "imcosim/io/hdf5.hpp"
 #include "support/cli.hpp"
 
 namespace imcosim::testing {
@@ -229,6 +232,36 @@ TEST(ImacCli, SpiceResultsDoNotDependOnWorkersOrSamplesPerRun) {
     EXPECT_EQ(other.latency_s, one.latency_s) << "run " << r;
   }
   EXPECT_TRUE((results.front().latency_s.array() > 0.0).all()) << results.front().latency_s;
+}
+
+// A result file records every circuit value, the numeric ones as numbers and the rest as text,
+// the whole circuit as INI text that reads back to the same parameters, and the inputs file.
+TEST(ImacCli, ResultFilesRecordTheWholeCircuitAndTheInputs) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,4 --encoding ternary --samples 2 --seed 3");
+  write_text(scratch / "circuit.ini",
+             "xbar_rows = 8\nxbar_cols = 4\nwire_model = ohms\nsensing = tia\n"
+             "neuron = behavioural\namp_gains = 20,7.5\nr_tia = 250\n");
+  const auto fast = run_imcosim("imac fast " + network_arguments(scratch) + cache_option() +
+                                " --first 1 -o " + shell_quoted(scratch / "fast.h5"));
+  ASSERT_EQ(fast.exit_code, 0) << fast.output;
+  const auto file = io::hdf5::File::open_read_only(scratch / "fast.h5");
+  EXPECT_EQ(file.read_string_attribute("wire_model"), "ohms");
+  EXPECT_EQ(file.read_string_attribute("sensing"), "tia");
+  EXPECT_EQ(file.read_string_attribute("neuron"), "behavioural");
+  EXPECT_EQ(file.read_string_attribute("encoding"), "ternary");
+  EXPECT_EQ(file.read_string_attribute("amp_gains"), "20,7.5");
+  EXPECT_EQ(file.read_double_attribute("xbar_rows"), 8.0);
+  EXPECT_EQ(file.read_double_attribute("xbar_cols"), 4.0);
+  EXPECT_EQ(file.read_double_attribute("r_tia"), 250.0);
+  EXPECT_EQ(file.read_string_attribute("inputs_file"), (scratch / "inputs.h5").string());
+  EXPECT_EQ(file.read_double_attribute("first_sample"), 1.0);
+  std::istringstream circuit(file.read_string_attribute("circuit"));
+  const auto recorded = imac::parse_parameters(circuit, "circuit attribute");
+  const auto given = imac::read_parameters(scratch / "circuit.ini");
+  EXPECT_EQ(imac::parameters_text(recorded), imac::parameters_text(given));
+  EXPECT_EQ(recorded.amp_gains, given.amp_gains);
+  EXPECT_EQ(recorded.sensing, imac::SensingScheme::tia);
 }
 
 // A failed ngspice run costs its own samples only: they are NaN (class -1) in the result file,

@@ -119,6 +119,12 @@ ImacParameters parse_parameters(std::istream& stream, const std::string& where);
 // `where`.
 void check_parameters(const ImacParameters& parameters, const std::string& where);
 
+// The INI text of every value of `parameters`, one "key = value" line each, numbers with 17
+// significant digits: parse_parameters reads it back to the same values. Result files record it.
+std::string parameters_text(const ImacParameters& parameters);
+// amp_gains as parameters_text writes them: "30,30,10", 17 significant digits.
+std::string amp_gains_text(const ImacParameters& parameters);
+
 const char* wire_model_name(WireModel model);
 const char* neuron_kind_name(NeuronKind kind);
 const char* sensing_scheme_name(SensingScheme scheme);
