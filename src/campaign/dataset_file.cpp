@@ -103,10 +103,25 @@ std::uint64_t rows_for(const DatasetHeader& header, const DatasetSpec& spec, std
   return static_cast<std::uint64_t>(samples * spec.rows_per_sample);
 }
 
+// The same campaign part by the same tool; `range.count` aside, which extension changes.
 bool same_identity(const DatasetHeader& a, const DatasetHeader& b) {
   return a.configuration_hash == b.configuration_hash && a.imcosim_version == b.imcosim_version &&
          a.shard.index == b.shard.index && a.shard.count == b.shard.count &&
-         a.range.first == b.range.first && a.range.count == b.range.count;
+         a.range.first == b.range.first;
+}
+
+// An unsharded dataset grown to `header`'s samples: the attributes that count them, rewritten in
+// a copy renamed over the file.
+void extend_dataset(const std::filesystem::path& path, const DatasetHeader& header) {
+  io::AtomicFile next(path);
+  std::filesystem::copy_file(path, next.temporary_path());
+  {
+    auto file = hdf5::File::open_read_write(next.temporary_path());
+    file.write_int64_attribute("samples", header.samples);
+    file.write_int64_attribute("sample_count", header.range.count);
+    file.close();
+  }
+  next.commit();
 }
 
 // Whether process `pid` still runs. A killed process that nobody has reaped yet (a zombie, as
@@ -243,7 +258,9 @@ DatasetWriter::DatasetWriter(std::filesystem::path path, DatasetHeader header)
 
   // 2. An existing file must be an earlier run of this very campaign part.
   const auto existing = read_dataset_header(path_);
-  if (!same_identity(existing, header_)) {
+  const bool unsharded = header_.shard.count == 1;
+  if (!same_identity(existing, header_) ||
+      (existing.range.count != header_.range.count && !unsharded)) {
     throw CampaignError(ErrorKind::bad_input,
                         path_.string() + " holds another campaign's dataset (configuration " +
                             existing.configuration_hash + ", shard " + shard_text(existing.shard) +
@@ -251,6 +268,17 @@ DatasetWriter::DatasetWriter(std::filesystem::path path, DatasetHeader header)
                             header_.configuration_hash + ", shard " + shard_text(header_.shard) +
                             ", imcosim " + header_.imcosim_version +
                             "); remove it or write to another file");
+  }
+  if (existing.range.count > header_.range.count) {
+    throw CampaignError(
+        ErrorKind::bad_input,
+        path_.string() + " holds a dataset of " + std::to_string(existing.range.count) +
+            " samples of this campaign; this run asks for " + std::to_string(header_.range.count) +
+            ", and a dataset only grows; give samples = " + std::to_string(existing.range.count) +
+            " or more");
+  }
+  if (existing.range.count < header_.range.count) {
+    extend_dataset(path_, header_);
   }
   completed_ = read_completed_samples(path_);
   const auto file = hdf5::File::open_read_only(path_);

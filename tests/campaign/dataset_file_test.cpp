@@ -53,6 +53,43 @@ TEST(DatasetWriter, ResumesAfterTheLastCommittedBlockAndRefusesOtherCampaigns) {
   EXPECT_EQ(campaign::read_completed_samples(path), 12);
 }
 
+// Only `samples` grew: the configuration hash stays, the file is extended from where it ends,
+// and it equals a dataset written at the larger size from the start. It never shrinks.
+TEST(DatasetWriter, GrowsToMoreSamplesKeepingItsConfiguration) {
+  const ScratchDirectory scratch;
+  const campaign::Campaign small(config_without_spice(scratch, 5));
+  const campaign::Campaign large(config_without_spice(scratch, 9));
+  EXPECT_EQ(small.configuration_hash(), large.configuration_hash());
+  EXPECT_EQ(small.configuration_text(), large.configuration_text());
+  const auto grown = scratch / "grown.h5";
+  {
+    campaign::DatasetWriter writer(grown, campaign::dataset_header(small, {}, "", ""));
+    writer.append(small.evaluate(0, 5, {1, nullptr}));
+    EXPECT_TRUE(writer.complete());
+  }
+  {
+    campaign::DatasetWriter writer(grown, campaign::dataset_header(large, {}, "", ""));
+    EXPECT_EQ(writer.completed_samples(), 5);
+    EXPECT_FALSE(writer.complete());
+    writer.append(large.evaluate(5, 4, {1, nullptr}));
+    EXPECT_TRUE(writer.complete());
+  }
+  const auto fresh = scratch / "fresh.h5";
+  {
+    campaign::DatasetWriter writer(fresh, campaign::dataset_header(large, {}, "", ""));
+    writer.append(large.evaluate(0, 9, {1, nullptr}));
+  }
+  EXPECT_EQ(dataset_difference(fresh, grown), "");
+  try {
+    campaign::DatasetWriter shrunk(grown, campaign::dataset_header(small, {}, "", ""));
+    FAIL() << "a dataset was reopened for fewer samples than it holds";
+  } catch (const campaign::CampaignError& error) {
+    EXPECT_EQ(error.kind(), ErrorKind::bad_input);
+    EXPECT_NE(std::string(error.what()).find("only grows"), std::string::npos) << error.what();
+  }
+  EXPECT_EQ(campaign::read_completed_samples(grown), 9);
+}
+
 TEST(DatasetWriter, RefusesToOverwriteAFileThatIsNotADataset) {
   const ScratchDirectory scratch;
   const campaign::Campaign campaign(config_without_spice(scratch, 3));

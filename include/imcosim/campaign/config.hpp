@@ -75,6 +75,8 @@ struct CampaignConfig {
 
 // Every setting that determines the samples, one "section.key = value" line each, in a fixed
 // order with doubles written exactly (17 significant digits). Equal texts mean equal samples.
+// The number of samples is not among them: sample s depends on (configuration, seed, s) alone, so
+// a dataset grown to more samples keeps its configuration and hash.
 [[nodiscard]] std::string canonical_text(const CampaignConfig& config);
 
 [[nodiscard]] std::string_view target_mode_name(TargetMode mode);

@@ -60,7 +60,9 @@ struct DatasetHeader {
 class DatasetWriter {
  public:
   // Creates `path` holding no samples yet, or reopens it to resume when it holds a dataset of the
-  // same header (configuration hash, shard, tool version). Anything else at `path` throws
+  // same header (configuration hash, shard, tool version). An unsharded dataset of fewer samples
+  // is extended to header.samples (its `samples` and `sample_count` grow; the samples it holds
+  // stay, since a sample does not depend on the campaign's size). Anything else at `path` throws
   // CampaignError (bad_input) and is left untouched. Temporaries left by killed runs are removed.
   DatasetWriter(std::filesystem::path path, DatasetHeader header);
 
