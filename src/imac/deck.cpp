@@ -480,10 +480,16 @@ double window_start_s(Eigen::Index sample, const ImacParameters& parameters) {
 std::string input_source_name(Eigen::Index input) { return "Vx_" + index_text(input); }
 
 std::vector<std::string> alter_inputs_commands(const Eigen::RowVectorXd& sample_volt,
-                                               const ImacParameters& parameters) {
+                                               const ImacParameters& parameters,
+                                               ImacAnalysis analysis) {
   std::vector<std::string> commands;
   for (Eigen::Index i = 0; i < sample_volt.size(); ++i) {
-    std::string command = "alter @" + input_source_name(i) + "[pwl] = [";
+    const std::string source = "alter @" + input_source_name(i);
+    if (analysis == ImacAnalysis::operating_point) {
+      commands.push_back(source + "[dc] = " + spice_number(sample_volt(i)));
+      continue;
+    }
+    std::string command = source + "[pwl] = [";
     for (const auto& point : input_points(sample_volt, i, parameters)) {
       command += " " + point;
     }

@@ -69,32 +69,32 @@ std::vector<std::string> run_vector_names(const ImacNetwork& network, ImacAnalys
   return names;
 }
 
-// An operating-point run: one DC sweep over the samples, or one started sample.
-spice::SpiceJob operating_point_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                                    const DeckOptions& deck) {
-  spice::SpiceJob job;
-  job.netlist_lines = imac_deck(network, inputs_volt, "imcosim imac spice", deck);
-  job.vector_names = run_vector_names(network, deck.analysis, "");
-  return job;
+// The type ngspice names a deck's analysis plots by (tran1, tran2, ...; the worker drops every
+// plot after a job, so a job's plots count from 1).
+std::string plot_type(const DeckOptions& deck) {
+  if (deck.analysis == ImacAnalysis::transient) {
+    return "tran";
+  }
+  return deck.starting_point != nullptr ? "dc" : "op";
 }
 
-// A transient run of several samples, each its own transient from the same idle state: the deck
-// of the first sample alone, then for every further sample its inputs altered into the same
-// sources and the analysis run again. Each `run` re-solves the initial operating point and
-// starts a fresh time-step history, so a sample's result does not depend on its run. ngspice
-// names the analyses' plots tran1, tran2, ... (the worker drops every plot after a job).
-spice::SpiceJob transient_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                              const DeckOptions& deck) {
+// A job of several samples, each its own analysis: the deck of the first sample alone, then for
+// every further sample its inputs altered into the same sources and the analysis run again. Each
+// `run` solves its operating point afresh (a transient's initial one, with the started release,
+// and a new time-step history), so a sample's result does not depend on its job.
+spice::SpiceJob sample_runs_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
+                                const DeckOptions& deck) {
   spice::SpiceJob job;
   job.netlist_lines = imac_deck(network, inputs_volt.topRows(1), "imcosim imac spice", deck);
   for (Eigen::Index k = 1; k < inputs_volt.rows(); ++k) {
-    const auto alter = alter_inputs_commands(inputs_volt.row(k), network.parameters());
+    const auto alter =
+        alter_inputs_commands(inputs_volt.row(k), network.parameters(), deck.analysis);
     job.commands.insert(job.commands.end(), alter.begin(), alter.end());
     job.commands.emplace_back("run");
   }
   for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
     const auto names =
-        run_vector_names(network, deck.analysis, "tran" + std::to_string(k + 1) + ".");
+        run_vector_names(network, deck.analysis, plot_type(deck) + std::to_string(k + 1) + ".");
     job.vector_names.insert(job.vector_names.end(), names.begin(), names.end());
   }
   return job;
@@ -309,8 +309,7 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   evaluation.settled_power_watt.setConstant(samples, nan);
   evaluation.latency_s.setConstant(samples, nan);
 
-  // 1. One job per batch (a transient per sample, or a DC sweep over the samples), spread over
-  //    the workers.
+  // 1. One job per batch of samples, each sample its own analysis, spread over the workers.
   std::vector<spice::SpiceJob> jobs;
   std::vector<Eigen::Index> firsts;
   for (Eigen::Index first = 0; first < samples; first += samples_per_run) {
@@ -321,9 +320,7 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       deck.starting_point =
           &options.starting_points[transient ? 0 : static_cast<std::size_t>(first)];
     }
-    const Eigen::MatrixXd run_inputs = inputs_volt.middleRows(first, count);
-    jobs.push_back(transient ? transient_job(network, run_inputs, deck)
-                             : operating_point_job(network, run_inputs, deck));
+    jobs.push_back(sample_runs_job(network, inputs_volt.middleRows(first, count), deck));
   }
   // 2. Run them a round of workers at a time, so progress can be reported between rounds.
   const auto round = static_cast<std::size_t>(pool.options().worker_count);
@@ -337,15 +334,15 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       const Eigen::Index first = firsts[j];
       const Eigen::Index count = std::min(samples_per_run, samples - first);
       std::optional<spice::SpiceError> failure;
-      RunVectors run;
+      std::vector<RunVectors> runs;
       if (auto* error = std::get_if<spice::SpiceError>(&result)) {
         failure = *error;
-      } else if (!transient) {
-        run = unpack(std::get<spice::SpiceResult>(result), network, options.analysis, 0);
-        failure =
-            missing_points(run, started_operating_points ? started_operating_point_steps : count);
-        if (!failure && started_operating_points) {
-          keep_last_point(run);
+      }
+      for (Eigen::Index k = 0; k < count && !failure; ++k) {
+        runs.push_back(unpack(std::get<spice::SpiceResult>(result), network, options.analysis,
+                              static_cast<std::size_t>(k)));
+        if (!transient) {
+          failure = missing_points(runs.back(), starts != 0 ? started_operating_point_steps : 1);
         }
       }
       if (failure) {
@@ -355,15 +352,17 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
         options.on_failure(first, count, *failure);
         continue;
       }
-      if (!transient) {
-        measure_operating_points(run, network, inputs_volt.middleRows(first, count), first,
-                                 evaluation);
-        continue;
-      }
       for (Eigen::Index k = 0; k < count; ++k) {
-        measure_run(unpack(std::get<spice::SpiceResult>(result), network, options.analysis,
-                           static_cast<std::size_t>(k)),
-                    network, inputs_volt.middleRows(first + k, 1), first + k, evaluation);
+        auto& run = runs[static_cast<std::size_t>(k)];
+        const Eigen::MatrixXd sample_inputs = inputs_volt.middleRows(first + k, 1);
+        if (transient) {
+          measure_run(run, network, sample_inputs, first + k, evaluation);
+          continue;
+        }
+        if (starts != 0) {
+          keep_last_point(run);
+        }
+        measure_operating_points(run, network, sample_inputs, first + k, evaluation);
       }
     }
     if (options.on_progress) {

@@ -206,32 +206,41 @@ TEST(ImacCli, ValidatePassesAndSpiceReportsPowerAndLatency) {
   EXPECT_GT(result.latency_s(0), 0.0);
 }
 
-// Every sample's transient starts from the same idle state, so a result file depends on the
-// samples alone: not on how many share an ngspice job nor on how many workers run the jobs.
-// Before, each sample's edge ramped from the previous sample's inputs within a job.
+// Every sample is its own analysis: a transient from the same idle state, or an operating point
+// from ngspice's own start. So a result file depends on the samples alone: not on how many share
+// an ngspice job nor on how many workers run the jobs. Before, a job's samples shared one
+// transient, each edge ramping from the previous sample's inputs, or one DC sweep, each point
+// starting from the previous one.
 TEST(ImacCli, SpiceResultsDoNotDependOnWorkersOrSamplesPerRun) {
   const ScratchDirectory scratch;
   make_network(scratch, "--sizes 16,8,4 --encoding ternary --samples 3 --seed 11");
   write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
-  std::vector<imac::ImacEvaluation> results;
-  for (const char* batching : {"--workers 1 --samples-per-run 1", "--workers 2 --samples-per-run 3",
-                               "--workers 2 --samples-per-run 2"}) {
-    const auto file = scratch / ("spice" + std::to_string(results.size()) + ".h5");
-    const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
-                                   " " + batching + " -o " + shell_quoted(file));
-    ASSERT_EQ(spice.exit_code, 0) << batching << "\n" << spice.output;
-    results.push_back(imac::read_evaluation(file));
-  }
-  for (std::size_t r = 1; r < results.size(); ++r) {
+  for (const std::string analysis : {"", " --analysis op --op-start zero"}) {
+    std::vector<imac::ImacEvaluation> results;
+    for (const char* batching :
+         {" --workers 1 --samples-per-run 1", " --workers 2 --samples-per-run 3",
+          " --workers 2 --samples-per-run 2"}) {
+      const auto file = scratch / ("spice" + std::to_string(results.size()) + ".h5");
+      const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
+                                     analysis + batching + " -o " + shell_quoted(file));
+      ASSERT_EQ(spice.exit_code, 0) << analysis << batching << "\n" << spice.output;
+      results.push_back(imac::read_evaluation(file));
+    }
     const auto& one = results.front();
-    const auto& other = results[r];
-    EXPECT_EQ(other.outputs_volt, one.outputs_volt) << "run " << r;
-    EXPECT_EQ(other.predicted_class, one.predicted_class) << "run " << r;
-    EXPECT_EQ(other.power_watt, one.power_watt) << "run " << r;
-    EXPECT_EQ(other.settled_power_watt, one.settled_power_watt) << "run " << r;
-    EXPECT_EQ(other.latency_s, one.latency_s) << "run " << r;
+    for (std::size_t r = 1; r < results.size(); ++r) {
+      const auto& other = results[r];
+      EXPECT_EQ(other.outputs_volt, one.outputs_volt) << analysis << ", run " << r;
+      EXPECT_EQ(other.predicted_class, one.predicted_class) << analysis << ", run " << r;
+      EXPECT_EQ(other.power_watt, one.power_watt) << analysis << ", run " << r;
+      EXPECT_EQ(other.settled_power_watt, one.settled_power_watt) << analysis << ", run " << r;
+      // An operating point has no latency: NaN in both.
+      EXPECT_TRUE((other.latency_s.array() == one.latency_s.array() ||
+                   (other.latency_s.array().isNaN() && one.latency_s.array().isNaN()))
+                      .all())
+          << analysis << ", run " << r << ": " << other.latency_s << " vs " << one.latency_s;
+    }
+    EXPECT_EQ(analysis.empty(), (one.latency_s.array() > 0.0).all()) << one.latency_s;
   }
-  EXPECT_TRUE((results.front().latency_s.array() > 0.0).all()) << results.front().latency_s;
 }
 
 // A result file records every circuit value, the numeric ones as numbers and the rest as text,

@@ -20,12 +20,6 @@ std::string layer_input_node(std::size_t layer, Eigen::Index input);  // "x<l>_<
 std::string output_node(const ImacNetwork& network, Eigen::Index neuron);
 std::string input_source_name(Eigen::Index input);  // "Vx_<i>", drives network input i
 
-// The ngspice commands that set the input sources of a one-sample transient deck (imac_deck) to
-// another sample (1 x n_in): one `alter @Vx_<i>[pwl] = [...]` per input, the same PWL points the
-// deck of that sample holds. A `run` after them is that sample's deck's transient.
-std::vector<std::string> alter_inputs_commands(const Eigen::RowVectorXd& sample_volt,
-                                               const ImacParameters& parameters);
-
 // Start of sample k's window, seconds: window 0 is an idle window with every input at 0 V, so
 // that every sample's window begins with an input transition (its latency is then measured).
 double window_start_s(Eigen::Index sample, const ImacParameters& parameters);
@@ -85,6 +79,14 @@ struct DeckOptions {
 // capacitance.
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
                                    std::string_view title, const DeckOptions& options = {});
+
+// The ngspice commands that set the input sources of a one-sample deck (imac_deck) of
+// `analysis` to another sample (1 x n_in): one `alter @Vx_<i>[pwl] = [...]` per input with the
+// PWL points of that sample's transient deck, or `alter @Vx_<i>[dc] = V` with its DC value. A
+// `run` after them is the analysis of that sample's deck.
+std::vector<std::string> alter_inputs_commands(const Eigen::RowVectorXd& sample_volt,
+                                               const ImacParameters& parameters,
+                                               ImacAnalysis analysis);
 
 // Checks that `inputs_volt` has n_in columns, at least one row and finite values; throws
 // ImacError naming `where`.

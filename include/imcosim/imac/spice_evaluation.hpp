@@ -18,10 +18,10 @@ struct SpiceEvaluationOptions {
   // operating_point: each sample's DC solution, the fast path's exact counterpart: its outputs,
   // the static power as both power figures, latency NaN.
   ImacAnalysis analysis = ImacAnalysis::transient;
-  // Samples per ngspice job; jobs are spread over the workers. transient: every sample is its
-  // own analysis of the one-sample deck (idle window 0, the sample in window 1), the job's later
-  // samples altered into the loaded deck's sources, so that results do not depend on this or on
-  // the worker count; operating_point: the points of one DC sweep.
+  // Samples per ngspice job; jobs are spread over the workers. Every sample is its own analysis
+  // of its one-sample deck (a transient: idle window 0, the sample in window 1), the job's later
+  // samples altered into the loaded deck's sources, so that results depend on neither this nor
+  // the worker count.
   Eigen::Index samples_per_run = 16;
   // Where ngspice's Newton iteration starts (FastEvaluator::node_voltages); empty: from zero,
   // which falls into minutes of gmin stepping beyond small networks (docs/imac.md).
