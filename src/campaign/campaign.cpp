@@ -31,6 +31,7 @@ struct SampleResult {
   std::uint64_t seed = 0;
   Eigen::MatrixXd inputs_volt;           // K x M
   Eigen::MatrixXd programmed_g_siemens;  // M x N
+  Eigen::MatrixXd target_g_siemens;      // M x N, kept for store_targets with per-sample targets
   std::vector<Eigen::MatrixXd> outputs;  // per back-end, K x N
   std::vector<Eigen::MatrixXd> reads;    // 1 read for all K vectors, or K reads of one each
 };
@@ -56,6 +57,12 @@ Eigen::MatrixXd read_input_file(const CampaignConfig& config) {
     }
   }
   return inputs;
+}
+
+// Row-major, as one row of a block's conductance matrices.
+Eigen::RowVectorXd row_major(const Eigen::MatrixXd& matrix) {
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = matrix;
+  return Eigen::Map<const Eigen::RowVectorXd>(rows.data(), rows.size());
 }
 
 }  // namespace
@@ -149,6 +156,9 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
             : device::draw_target_states(device_model_, rows, cols, device_stream);
     const auto programmed = device::program_tile(device_model_, targets, device_stream);
     result.programmed_g_siemens = programmed.programmed_g_siemens;
+    if (config_.store_targets && config_.targets == TargetMode::per_sample) {
+      result.target_g_siemens = targets;
+    }
 
     // 1b. Input vectors: uniform voltages, or the next K rows of the input file.
     result.inputs_volt = sample_inputs(config_, file_inputs_volt_, sample, result.seed);
@@ -206,6 +216,12 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
   block.sample_seed.resize(count, 1);
   block.inputs_volt.resize(count * vectors, rows);
   block.conductance_siemens.resize(config_.store_conductances ? count : 0, rows * cols);
+  if (config_.store_targets && config_.targets == TargetMode::shared) {
+    block.target_siemens = first == 0 ? Eigen::MatrixXd(row_major(shared_->target_g_siemens))
+                                      : Eigen::MatrixXd(0, rows * cols);
+  } else if (config_.store_targets) {
+    block.target_siemens.resize(count, rows * cols);
+  }
   const auto names = output_names();
   for (const auto& name : names) {
     block.outputs.emplace_back(name, Eigen::MatrixXd(count * vectors, cols));
@@ -216,10 +232,10 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
     block.sample_seed(position, 0) = static_cast<double>(result.seed);
     block.inputs_volt.middleRows(position * vectors, vectors) = result.inputs_volt;
     if (config_.store_conductances) {
-      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major =
-          result.programmed_g_siemens;
-      block.conductance_siemens.row(position) =
-          Eigen::Map<const Eigen::RowVectorXd>(row_major.data(), rows * cols);
+      block.conductance_siemens.row(position) = row_major(result.programmed_g_siemens);
+    }
+    if (config_.store_targets && config_.targets == TargetMode::per_sample) {
+      block.target_siemens.row(position) = row_major(result.target_g_siemens);
     }
     for (std::size_t b = 0; b < names.size(); ++b) {
       block.outputs[b].second.middleRows(position * vectors, vectors) = result.outputs[b];

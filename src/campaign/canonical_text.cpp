@@ -96,6 +96,7 @@ std::string canonical_text(const CampaignConfig& config) {
   }
   out.line("backends.spice_every", config.spice_every);
   out.line("output.store_conductances", config.store_conductances ? "true" : "false");
+  out.line("output.store_targets", config.store_targets ? "true" : "false");
   out.line("output.deflate_level", config.deflate_level);
   return out.str();
 }

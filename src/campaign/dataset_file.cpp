@@ -63,6 +63,8 @@ void write_header(hdf5::File& file, const DatasetHeader& header) {
   file.write_int64_attribute("devices", header.devices);
   file.write_int64_attribute("spice_every", header.spice_every);
   file.write_int64_attribute("store_conductances", header.store_conductances ? 1 : 0);
+  file.write_int64_attribute("store_targets", header.store_targets ? 1 : 0);
+  file.write_string_attribute("targets", header.targets);
   file.write_int64_attribute("deflate_level", header.deflate_level);
   file.write_string_attribute("outputs", joined(header.outputs));
   if (!header.solver_method.empty()) {
@@ -95,11 +97,20 @@ void create_dataset_file(const std::filesystem::path& path, const DatasetHeader&
   file.close();
 }
 
-// Rows of `spec` that samples [range.first, range.first + count) fill.
+// Rows of `spec` that samples [first, first + count) fill.
 std::uint64_t rows_for(const DatasetHeader& header, const DatasetSpec& spec, std::int64_t first,
                        std::int64_t count) {
-  const std::int64_t samples =
-      spec.per_spice_sample ? spice_samples_in(header.spice_every, first, count) : count;
+  std::int64_t samples = count;
+  switch (spec.rows_follow) {
+    case RowsFollow::every_sample:
+      break;
+    case RowsFollow::spice_samples:
+      samples = spice_samples_in(header.spice_every, first, count);
+      break;
+    case RowsFollow::sample_zero:
+      samples = first == 0 && count > 0 ? 1 : 0;
+      break;
+  }
   return static_cast<std::uint64_t>(samples * spec.rows_per_sample);
 }
 
@@ -179,6 +190,8 @@ DatasetHeader dataset_header(const Campaign& campaign, const Shard& shard,
   header.devices = campaign.device_count();
   header.spice_every = config.spice_every;
   header.store_conductances = config.store_conductances;
+  header.store_targets = config.store_targets;
+  header.targets = std::string(target_mode_name(config.targets));
   header.deflate_level = config.deflate_level;
   header.outputs = campaign.output_names();
   header.solver_method = config.solver ? std::string(solver::method_name(*config.solver)) : "";
@@ -214,6 +227,11 @@ DatasetHeader read_dataset_header(const std::filesystem::path& path) {
   header.devices = file.read_int64_attribute("devices");
   header.spice_every = file.read_int64_attribute("spice_every");
   header.store_conductances = file.read_int64_attribute("store_conductances") != 0;
+  header.store_targets =
+      file.has_attribute("store_targets") && file.read_int64_attribute("store_targets") != 0;
+  if (file.has_attribute("targets")) {
+    header.targets = file.read_string_attribute("targets");
+  }
   header.deflate_level = static_cast<int>(file.read_int64_attribute("deflate_level"));
   header.outputs = split(file.read_string_attribute("outputs"));
   if (file.has_attribute("solver_method")) {

@@ -47,6 +47,7 @@ class NetworkSamples {
   imac::ImacNetwork nominal_;
   imac::NeuronTable neuron_table_;
   imac::FastEvaluator nominal_evaluator_;
+  Eigen::RowVectorXd target_g_siemens_;  // every device's target, in the order of conductances
   std::int64_t device_count_ = 0;
 };
 

@@ -90,6 +90,41 @@ TEST(DatasetWriter, GrowsToMoreSamplesKeepingItsConfiguration) {
   EXPECT_EQ(campaign::read_completed_samples(grown), 9);
 }
 
+// The targets are a dataset of their own: per sample, or the shared row once (in the shard that
+// holds sample 0), which a merge of the shards keeps.
+TEST(DatasetWriter, StoresTargetConductancesPerSampleOrOnce) {
+  const ScratchDirectory scratch;
+  auto config = config_without_spice(scratch, 6);
+  config.store_targets = true;
+  const campaign::Campaign per_sample(config);
+  const auto header = campaign::dataset_header(per_sample, {}, "", "");
+  {
+    campaign::DatasetWriter writer(scratch / "per_sample.h5", header);
+    writer.append(per_sample.evaluate(0, 6, {1, nullptr}));
+  }
+  EXPECT_EQ(campaign::read_sample_block(scratch / "per_sample.h5", header, 2, 3).target_siemens,
+            per_sample.evaluate(2, 3, {1, nullptr}).target_siemens);
+
+  config.targets = campaign::TargetMode::shared;
+  const campaign::Campaign shared(config);
+  std::vector<std::filesystem::path> shards;
+  for (const std::int64_t k : {0, 1}) {
+    const campaign::Shard shard{k, 2};
+    const auto shard_header = campaign::dataset_header(shared, shard, "", "");
+    shards.push_back(scratch / ("shard" + std::to_string(k) + ".h5"));
+    campaign::DatasetWriter writer(shards.back(), shard_header);
+    writer.append(
+        shared.evaluate(shard_header.range.first, shard_header.range.count, {1, nullptr}));
+  }
+  campaign::merge_datasets(shards, scratch / "merged.h5");
+  const auto file = io::hdf5::File::open_read_only(scratch / "merged.h5");
+  EXPECT_EQ(file.open_dataset("target_conductance").shape(), (io::hdf5::Shape{1, 48}));
+  EXPECT_EQ(file.open_dataset("target_conductance").read_matrix(),
+            shared.evaluate(0, 1, {1, nullptr}).target_siemens);
+  EXPECT_EQ(io::hdf5::File::open_read_only(shards[1]).open_dataset("target_conductance").shape(),
+            (io::hdf5::Shape{0, 48}));
+}
+
 TEST(DatasetWriter, RefusesToOverwriteAFileThatIsNotADataset) {
   const ScratchDirectory scratch;
   const campaign::Campaign campaign(config_without_spice(scratch, 3));

@@ -27,6 +27,10 @@ struct SampleBlock {
   // count x devices, programmed (d2d, faults, drift): a tile's M N row-major; a network's tiles
   // one after another in the order of ImacNetwork::with_programmed_devices, each row-major.
   Eigen::MatrixXd conductance_siemens;
+  // With store_targets: the nominal (target) conductances in the layout of conductance_siemens,
+  // one row per sample with per-sample targets, else one row when the block holds sample 0
+  // (none otherwise).
+  Eigen::MatrixXd target_siemens;
   // count K x N outputs per back-end, in dataset order. Tiles: output currents (amperes) of
   // "nominal" (target conductances; exact with wires, or the ideal product when the solver is
   // none or ideal), then "ideal" and "solver" when enabled. Networks: output voltages (volts) of

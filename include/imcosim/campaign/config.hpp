@@ -66,6 +66,9 @@ struct CampaignConfig {
   std::int64_t spice_every = 0;  // ngspice on samples whose index is a multiple; 0: never
   // [output]
   bool store_conductances = true;
+  // The nominal (target) conductances beside the programmed ones: one row per sample with
+  // targets per_sample, else one row (the file holding sample 0).
+  bool store_targets = false;
   int deflate_level = 1;
 };
 

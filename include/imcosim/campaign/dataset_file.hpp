@@ -33,6 +33,8 @@ struct DatasetHeader {
   std::int64_t devices = 0;      // conductances per sample: M N, or every device of the network
   std::int64_t spice_every = 0;
   bool store_conductances = true;
+  bool store_targets = false;      // /target_conductance
+  std::string targets = "shared";  // "shared" (every network) or "per_sample"
   int deflate_level = 1;
   std::vector<std::string> outputs;  // back-ends under /outputs besides ngspice
   std::string solver_method;         // empty without the solver back-end
