@@ -5,6 +5,7 @@
 #include "imcosim/circuit/tile_network.hpp"
 #include "imcosim/device/random_stream.hpp"
 #include "imcosim/device/tile_devices.hpp"
+#include "imcosim/imac/evaluation_file.hpp"
 #include "imcosim/io/hdf5.hpp"
 #include "imcosim/solver/ideal_solver.hpp"
 #include "imcosim/solver/transfer_solver.hpp"
@@ -59,6 +60,27 @@ Eigen::MatrixXd read_input_file(const CampaignConfig& config) {
   return inputs;
 }
 
+// A network's input file may label its rows (/labels, as imcosim imac reads it): each label one
+// of the network's classes.
+std::vector<Eigen::Index> read_input_labels(const CampaignConfig& config) {
+  if (!config.network || config.input_source != InputSource::file) {
+    return {};
+  }
+  const auto labels = imac::read_network_inputs(config.input_file).labels;
+  if (!labels) {
+    return {};
+  }
+  for (std::size_t k = 0; k < labels->size(); ++k) {
+    if ((*labels)[k] >= config.cols) {
+      throw CampaignError(ErrorKind::bad_input,
+                          config.input_file.string() + ":/labels[" + std::to_string(k) + "] = " +
+                              std::to_string((*labels)[k]) + " is not a class of the network's " +
+                              std::to_string(config.cols) + " outputs");
+    }
+  }
+  return *labels;
+}
+
 // Row-major, as one row of a block's conductance matrices.
 Eigen::RowVectorXd row_major(const Eigen::MatrixXd& matrix) {
   const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = matrix;
@@ -78,12 +100,21 @@ Campaign::Campaign(CampaignConfig config, const NetworkResources& resources)
     : config_(std::move(config)),
       device_model_(config_.device, "[device]"),
       file_inputs_volt_(read_input_file(config_)),
+      file_labels_(read_input_labels(config_)),
       text_(canonical_text(config_)),
       shared_(std::make_unique<Shared>()) {
-  // 1. The fingerprint covers the configuration and the values of an input file.
+  // 1. The fingerprint covers the configuration and the values of an input file (its labels
+  //    too).
   io::ConfigurationHash hash;
   hash.add(text_);
   hash.add(file_inputs_volt_);
+  if (labelled()) {
+    Eigen::MatrixXd labels(static_cast<Eigen::Index>(file_labels_.size()), 1);
+    for (std::size_t k = 0; k < file_labels_.size(); ++k) {
+      labels(static_cast<Eigen::Index>(k), 0) = static_cast<double>(file_labels_[k]);
+    }
+    hash.add(labels);
+  }
   device_count_ = config_.rows * config_.cols;
 
   // 2. A network: its weights, and what its samples share (nominal network, neuron table).
@@ -134,7 +165,7 @@ bool Campaign::is_spice_sample(std::int64_t sample) const noexcept {
 SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
                                const EvaluationOptions& options) const {
   if (network_) {
-    return network_->evaluate(first, count, options, file_inputs_volt_);
+    return network_->evaluate(first, count, options, file_inputs_volt_, file_labels_);
   }
   const Eigen::Index vectors = config_.vectors_per_sample;
   const Eigen::Index rows = config_.rows;

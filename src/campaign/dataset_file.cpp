@@ -65,6 +65,7 @@ void write_header(hdf5::File& file, const DatasetHeader& header) {
   file.write_int64_attribute("store_conductances", header.store_conductances ? 1 : 0);
   file.write_int64_attribute("store_targets", header.store_targets ? 1 : 0);
   file.write_string_attribute("targets", header.targets);
+  file.write_int64_attribute("labels", header.labelled ? 1 : 0);
   file.write_int64_attribute("deflate_level", header.deflate_level);
   file.write_string_attribute("outputs", joined(header.outputs));
   if (!header.solver_method.empty()) {
@@ -192,6 +193,7 @@ DatasetHeader dataset_header(const Campaign& campaign, const Shard& shard,
   header.store_conductances = config.store_conductances;
   header.store_targets = config.store_targets;
   header.targets = std::string(target_mode_name(config.targets));
+  header.labelled = campaign.labelled();
   header.deflate_level = config.deflate_level;
   header.outputs = campaign.output_names();
   header.solver_method = config.solver ? std::string(solver::method_name(*config.solver)) : "";
@@ -229,6 +231,7 @@ DatasetHeader read_dataset_header(const std::filesystem::path& path) {
   header.store_conductances = file.read_int64_attribute("store_conductances") != 0;
   header.store_targets =
       file.has_attribute("store_targets") && file.read_int64_attribute("store_targets") != 0;
+  header.labelled = file.has_attribute("labels") && file.read_int64_attribute("labels") != 0;
   if (file.has_attribute("targets")) {
     header.targets = file.read_string_attribute("targets");
   }

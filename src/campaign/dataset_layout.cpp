@@ -41,6 +41,11 @@ std::vector<DatasetSpec> dataset_specs(const DatasetHeader& header) {
                      &SampleBlock::target_siemens, nullptr, 0,
                      shared ? RowsFollow::sample_zero : RowsFollow::every_sample, 1});
   }
+  if (header.labelled) {
+    specs.push_back({"labels", 1, "1",
+                     "class label of each input vector, from the input file; rows as inputs",
+                     &SampleBlock::labels, nullptr, 0, RowsFollow::every_sample, vectors});
+  }
   // Per back-end: the outputs, and for networks the class and the power.
   const auto add_per_backend = [&](const std::string& group, BlockList list, std::int64_t columns,
                                    const std::string& unit, const std::string& what) {

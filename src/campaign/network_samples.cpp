@@ -222,7 +222,8 @@ void NetworkSamples::run_spice(const std::vector<Sample>& samples, SampleBlock& 
 
 SampleBlock NetworkSamples::evaluate(std::int64_t first, std::int64_t count,
                                      const EvaluationOptions& options,
-                                     const Eigen::MatrixXd& file_inputs_volt) const {
+                                     const Eigen::MatrixXd& file_inputs_volt,
+                                     const std::vector<Eigen::Index>& file_labels) const {
   const Eigen::Index vectors = config_.vectors_per_sample;
   // 1. The nominal and fast back-ends, one sample per task: every sample depends on its own
   //    seed only.
@@ -243,6 +244,15 @@ SampleBlock NetworkSamples::evaluate(std::int64_t first, std::int64_t count,
   if (config_.store_targets) {
     block.target_siemens =
         first == 0 ? Eigen::MatrixXd(target_g_siemens_) : Eigen::MatrixXd(0, device_count_);
+  }
+  // Sample s's vectors are rows s K ... s K + K - 1 of the input file, wrapped (sample_inputs).
+  if (!file_labels.empty()) {
+    block.labels.resize(count * vectors, 1);
+    const auto file_rows = static_cast<std::int64_t>(file_labels.size());
+    for (std::int64_t row = 0; row < count * vectors; ++row) {
+      block.labels(row, 0) = static_cast<double>(
+          file_labels[static_cast<std::size_t>((first * vectors + row) % file_rows)]);
+    }
   }
   const auto names = output_names();
   std::vector<BackendRows> backends(names.size(), BackendRows(count * vectors, config_.cols));

@@ -35,6 +35,7 @@ struct DatasetHeader {
   bool store_conductances = true;
   bool store_targets = false;      // /target_conductance
   std::string targets = "shared";  // "shared" (every network) or "per_sample"
+  bool labelled = false;           // /labels: the input file's class labels
   int deflate_level = 1;
   std::vector<std::string> outputs;  // back-ends under /outputs besides ngspice
   std::string solver_method;         // empty without the solver back-end
