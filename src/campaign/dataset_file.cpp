@@ -280,8 +280,15 @@ DatasetWriter::DatasetWriter(std::filesystem::path path, DatasetHeader header)
   // 2. An existing file must be an earlier run of this very campaign part.
   const auto existing = read_dataset_header(path_);
   const bool unsharded = header_.shard.count == 1;
-  if (!same_identity(existing, header_) ||
-      (existing.range.count != header_.range.count && !unsharded)) {
+  if (!unsharded && existing.configuration_hash == header_.configuration_hash &&
+      existing.samples != header_.samples) {
+    throw CampaignError(ErrorKind::bad_input,
+                        path_.string() + " is shard " + shard_text(existing.shard) + " of " +
+                            std::to_string(existing.samples) + " samples of this campaign; a " +
+                            "shard's range depends on the samples, so shards do not grow: merge "
+                            "them and extend the merged file");
+  }
+  if (!same_identity(existing, header_)) {
     throw CampaignError(ErrorKind::bad_input,
                         path_.string() + " holds another campaign's dataset (configuration " +
                             existing.configuration_hash + ", shard " + shard_text(existing.shard) +

@@ -88,6 +88,18 @@ TEST(DatasetWriter, GrowsToMoreSamplesKeepingItsConfiguration) {
     EXPECT_NE(std::string(error.what()).find("only grows"), std::string::npos) << error.what();
   }
   EXPECT_EQ(campaign::read_completed_samples(grown), 9);
+
+  // A shard's range depends on the campaign's samples: it does not grow.
+  const campaign::Shard half{0, 2};
+  campaign::DatasetWriter(scratch / "shard.h5", campaign::dataset_header(small, half, "", ""));
+  try {
+    campaign::DatasetWriter grown_shard(scratch / "shard.h5",
+                                        campaign::dataset_header(large, half, "", ""));
+    FAIL() << "a shard was reopened for a campaign of more samples";
+  } catch (const campaign::CampaignError& error) {
+    EXPECT_NE(std::string(error.what()).find("shards do not grow"), std::string::npos)
+        << error.what();
+  }
 }
 
 // The targets are a dataset of their own: per sample, or the shared row once (in the shard that
