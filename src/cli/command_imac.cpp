@@ -273,7 +273,8 @@ void write_result(const po::variables_map& values, const Network& loaded,
                                          {"network", shape_text(loaded.network)}});
   const auto circuit = circuit_text_attributes(loaded);
   provenance.insert(provenance.end(), circuit.begin(), circuit.end());
-  write_evaluation(values["output"].as<std::string>(), evaluation, provenance, numbers);
+  write_evaluation(values["output"].as<std::string>(), evaluation, loaded.inputs, provenance,
+                   numbers);
   std::cout << "wrote " << values["output"].as<std::string>() << "\n";
 }
 

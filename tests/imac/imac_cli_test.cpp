@@ -271,6 +271,11 @@ TEST(ImacCli, ResultFilesRecordTheWholeCircuitAndTheInputs) {
   EXPECT_EQ(imac::parameters_text(recorded), imac::parameters_text(given));
   EXPECT_EQ(recorded.amp_gains, given.amp_gains);
   EXPECT_EQ(recorded.sensing, imac::SensingScheme::tia);
+  // The evaluated samples themselves, as an inputs file holds them: --first 1 of 2.
+  const auto evaluated = imac::read_network_inputs(scratch / "fast.h5");
+  const auto given_inputs = imac::read_network_inputs(scratch / "inputs.h5");
+  EXPECT_EQ(evaluated.inputs_volt, given_inputs.inputs_volt.bottomRows(1));
+  EXPECT_FALSE(evaluated.labels.has_value());
 }
 
 // A failed ngspice run costs its own samples only: they are NaN (class -1) in the result file,
