@@ -5,6 +5,7 @@
 #include "imcosim/circuit/tile_network.hpp"
 #include "imcosim/device/random_stream.hpp"
 #include "imcosim/device/tile_devices.hpp"
+#include "imcosim/imac/evaluation_file.hpp"
 #include "imcosim/io/hdf5.hpp"
 #include "imcosim/solver/ideal_solver.hpp"
 #include "imcosim/solver/transfer_solver.hpp"
@@ -31,6 +32,7 @@ struct SampleResult {
   std::uint64_t seed = 0;
   Eigen::MatrixXd inputs_volt;           // K x M
   Eigen::MatrixXd programmed_g_siemens;  // M x N
+  Eigen::MatrixXd target_g_siemens;      // M x N, kept for store_targets with per-sample targets
   std::vector<Eigen::MatrixXd> outputs;  // per back-end, K x N
   std::vector<Eigen::MatrixXd> reads;    // 1 read for all K vectors, or K reads of one each
 };
@@ -58,6 +60,33 @@ Eigen::MatrixXd read_input_file(const CampaignConfig& config) {
   return inputs;
 }
 
+// A network's input file may label its rows (/labels, as imcosim imac reads it): each label one
+// of the network's classes.
+std::vector<Eigen::Index> read_input_labels(const CampaignConfig& config) {
+  if (!config.network || config.input_source != InputSource::file) {
+    return {};
+  }
+  const auto labels = imac::read_network_inputs(config.input_file).labels;
+  if (!labels) {
+    return {};
+  }
+  for (std::size_t k = 0; k < labels->size(); ++k) {
+    if ((*labels)[k] >= config.cols) {
+      throw CampaignError(ErrorKind::bad_input,
+                          config.input_file.string() + ":/labels[" + std::to_string(k) + "] = " +
+                              std::to_string((*labels)[k]) + " is not a class of the network's " +
+                              std::to_string(config.cols) + " outputs");
+    }
+  }
+  return *labels;
+}
+
+// Row-major, as one row of a block's conductance matrices.
+Eigen::RowVectorXd row_major(const Eigen::MatrixXd& matrix) {
+  const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> rows = matrix;
+  return Eigen::Map<const Eigen::RowVectorXd>(rows.data(), rows.size());
+}
+
 }  // namespace
 
 // What every sample shares when the targets are shared: the targets and the exact transfer
@@ -71,12 +100,21 @@ Campaign::Campaign(CampaignConfig config, const NetworkResources& resources)
     : config_(std::move(config)),
       device_model_(config_.device, "[device]"),
       file_inputs_volt_(read_input_file(config_)),
+      file_labels_(read_input_labels(config_)),
       text_(canonical_text(config_)),
       shared_(std::make_unique<Shared>()) {
-  // 1. The fingerprint covers the configuration and the values of an input file.
+  // 1. The fingerprint covers the configuration and the values of an input file (its labels
+  //    too).
   io::ConfigurationHash hash;
   hash.add(text_);
   hash.add(file_inputs_volt_);
+  if (labelled()) {
+    Eigen::MatrixXd labels(static_cast<Eigen::Index>(file_labels_.size()), 1);
+    for (std::size_t k = 0; k < file_labels_.size(); ++k) {
+      labels(static_cast<Eigen::Index>(k), 0) = static_cast<double>(file_labels_[k]);
+    }
+    hash.add(labels);
+  }
   device_count_ = config_.rows * config_.cols;
 
   // 2. A network: its weights, and what its samples share (nominal network, neuron table).
@@ -127,7 +165,7 @@ bool Campaign::is_spice_sample(std::int64_t sample) const noexcept {
 SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
                                const EvaluationOptions& options) const {
   if (network_) {
-    return network_->evaluate(first, count, options, file_inputs_volt_);
+    return network_->evaluate(first, count, options, file_inputs_volt_, file_labels_);
   }
   const Eigen::Index vectors = config_.vectors_per_sample;
   const Eigen::Index rows = config_.rows;
@@ -149,6 +187,9 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
             : device::draw_target_states(device_model_, rows, cols, device_stream);
     const auto programmed = device::program_tile(device_model_, targets, device_stream);
     result.programmed_g_siemens = programmed.programmed_g_siemens;
+    if (config_.store_targets && config_.targets == TargetMode::per_sample) {
+      result.target_g_siemens = targets;
+    }
 
     // 1b. Input vectors: uniform voltages, or the next K rows of the input file.
     result.inputs_volt = sample_inputs(config_, file_inputs_volt_, sample, result.seed);
@@ -206,6 +247,12 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
   block.sample_seed.resize(count, 1);
   block.inputs_volt.resize(count * vectors, rows);
   block.conductance_siemens.resize(config_.store_conductances ? count : 0, rows * cols);
+  if (config_.store_targets && config_.targets == TargetMode::shared) {
+    block.target_siemens = first == 0 ? Eigen::MatrixXd(row_major(shared_->target_g_siemens))
+                                      : Eigen::MatrixXd(0, rows * cols);
+  } else if (config_.store_targets) {
+    block.target_siemens.resize(count, rows * cols);
+  }
   const auto names = output_names();
   for (const auto& name : names) {
     block.outputs.emplace_back(name, Eigen::MatrixXd(count * vectors, cols));
@@ -216,10 +263,10 @@ SampleBlock Campaign::evaluate(std::int64_t first, std::int64_t count,
     block.sample_seed(position, 0) = static_cast<double>(result.seed);
     block.inputs_volt.middleRows(position * vectors, vectors) = result.inputs_volt;
     if (config_.store_conductances) {
-      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major =
-          result.programmed_g_siemens;
-      block.conductance_siemens.row(position) =
-          Eigen::Map<const Eigen::RowVectorXd>(row_major.data(), rows * cols);
+      block.conductance_siemens.row(position) = row_major(result.programmed_g_siemens);
+    }
+    if (config_.store_targets && config_.targets == TargetMode::per_sample) {
+      block.target_siemens.row(position) = row_major(result.target_g_siemens);
     }
     for (std::size_t b = 0; b < names.size(); ++b) {
       block.outputs[b].second.middleRows(position * vectors, vectors) = result.outputs[b];

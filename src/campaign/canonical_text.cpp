@@ -53,15 +53,15 @@ void write_network(CanonicalWriter& out, const NetworkSubject& network) {
   out.line("circuit.xbar_rows", circuit.xbar_rows);
   out.line("circuit.xbar_cols", circuit.xbar_cols);
   out.line("circuit.wire_model", imac::wire_model_name(circuit.wire_model));
+  out.line("circuit.sensing", imac::sensing_scheme_name(circuit.sensing));
   out.line("circuit.neuron", imac::neuron_kind_name(circuit.neuron));
-  out.line("circuit.amp_gains", joined_exactly(circuit.amp_gains, ","));
+  out.line("circuit.amp_gains", imac::amp_gains_text(circuit));
 }
 
 }  // namespace
 
 std::string canonical_text(const CampaignConfig& config) {
   CanonicalWriter out;
-  out.line("campaign.samples", config.samples);
   out.line("campaign.seed", config.seed);
   out.line("campaign.vectors_per_sample", config.vectors_per_sample);
   if (config.network) {
@@ -96,6 +96,7 @@ std::string canonical_text(const CampaignConfig& config) {
   }
   out.line("backends.spice_every", config.spice_every);
   out.line("output.store_conductances", config.store_conductances ? "true" : "false");
+  out.line("output.store_targets", config.store_targets ? "true" : "false");
   out.line("output.deflate_level", config.deflate_level);
   return out.str();
 }

@@ -47,6 +47,7 @@ po::options_description config_keys() {
       "backends.fast", po::value<bool>()->default_value(defaults.fast))(
       "backends.spice_every", po::value<std::int64_t>()->default_value(defaults.spice_every))(
       "output.store_conductances", po::value<bool>()->default_value(defaults.store_conductances))(
+      "output.store_targets", po::value<bool>()->default_value(defaults.store_targets))(
       "output.deflate_level", po::value<int>()->default_value(defaults.deflate_level));
   for (const auto& parameter : circuit::wire_parameters) {
     keys.add_options()(("tile." + std::string(parameter.spec.name)).c_str(),
@@ -338,6 +339,7 @@ CampaignConfig read_campaign_config(const std::filesystem::path& path) {
   config.spice_every = keys.integer_at_least("backends.spice_every", 0);
 
   config.store_conductances = keys.get<bool>("output.store_conductances");
+  config.store_targets = keys.get<bool>("output.store_targets");
   config.deflate_level = keys.get<int>("output.deflate_level");
   if (config.deflate_level < 0 || config.deflate_level > 9) {
     throw keys.error("output.deflate_level",

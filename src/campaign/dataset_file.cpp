@@ -63,6 +63,9 @@ void write_header(hdf5::File& file, const DatasetHeader& header) {
   file.write_int64_attribute("devices", header.devices);
   file.write_int64_attribute("spice_every", header.spice_every);
   file.write_int64_attribute("store_conductances", header.store_conductances ? 1 : 0);
+  file.write_int64_attribute("store_targets", header.store_targets ? 1 : 0);
+  file.write_string_attribute("targets", header.targets);
+  file.write_int64_attribute("labels", header.labelled ? 1 : 0);
   file.write_int64_attribute("deflate_level", header.deflate_level);
   file.write_string_attribute("outputs", joined(header.outputs));
   if (!header.solver_method.empty()) {
@@ -95,18 +98,42 @@ void create_dataset_file(const std::filesystem::path& path, const DatasetHeader&
   file.close();
 }
 
-// Rows of `spec` that samples [range.first, range.first + count) fill.
+// Rows of `spec` that samples [first, first + count) fill.
 std::uint64_t rows_for(const DatasetHeader& header, const DatasetSpec& spec, std::int64_t first,
                        std::int64_t count) {
-  const std::int64_t samples =
-      spec.per_spice_sample ? spice_samples_in(header.spice_every, first, count) : count;
+  std::int64_t samples = count;
+  switch (spec.rows_follow) {
+    case RowsFollow::every_sample:
+      break;
+    case RowsFollow::spice_samples:
+      samples = spice_samples_in(header.spice_every, first, count);
+      break;
+    case RowsFollow::sample_zero:
+      samples = first == 0 && count > 0 ? 1 : 0;
+      break;
+  }
   return static_cast<std::uint64_t>(samples * spec.rows_per_sample);
 }
 
+// The same campaign part by the same tool; `range.count` aside, which extension changes.
 bool same_identity(const DatasetHeader& a, const DatasetHeader& b) {
   return a.configuration_hash == b.configuration_hash && a.imcosim_version == b.imcosim_version &&
          a.shard.index == b.shard.index && a.shard.count == b.shard.count &&
-         a.range.first == b.range.first && a.range.count == b.range.count;
+         a.range.first == b.range.first;
+}
+
+// An unsharded dataset grown to `header`'s samples: the attributes that count them, rewritten in
+// a copy renamed over the file.
+void extend_dataset(const std::filesystem::path& path, const DatasetHeader& header) {
+  io::AtomicFile next(path);
+  std::filesystem::copy_file(path, next.temporary_path());
+  {
+    auto file = hdf5::File::open_read_write(next.temporary_path());
+    file.write_int64_attribute("samples", header.samples);
+    file.write_int64_attribute("sample_count", header.range.count);
+    file.close();
+  }
+  next.commit();
 }
 
 // Whether process `pid` still runs. A killed process that nobody has reaped yet (a zombie, as
@@ -164,6 +191,9 @@ DatasetHeader dataset_header(const Campaign& campaign, const Shard& shard,
   header.devices = campaign.device_count();
   header.spice_every = config.spice_every;
   header.store_conductances = config.store_conductances;
+  header.store_targets = config.store_targets;
+  header.targets = std::string(target_mode_name(config.targets));
+  header.labelled = campaign.labelled();
   header.deflate_level = config.deflate_level;
   header.outputs = campaign.output_names();
   header.solver_method = config.solver ? std::string(solver::method_name(*config.solver)) : "";
@@ -199,6 +229,12 @@ DatasetHeader read_dataset_header(const std::filesystem::path& path) {
   header.devices = file.read_int64_attribute("devices");
   header.spice_every = file.read_int64_attribute("spice_every");
   header.store_conductances = file.read_int64_attribute("store_conductances") != 0;
+  header.store_targets =
+      file.has_attribute("store_targets") && file.read_int64_attribute("store_targets") != 0;
+  header.labelled = file.has_attribute("labels") && file.read_int64_attribute("labels") != 0;
+  if (file.has_attribute("targets")) {
+    header.targets = file.read_string_attribute("targets");
+  }
   header.deflate_level = static_cast<int>(file.read_int64_attribute("deflate_level"));
   header.outputs = split(file.read_string_attribute("outputs"));
   if (file.has_attribute("solver_method")) {
@@ -243,6 +279,15 @@ DatasetWriter::DatasetWriter(std::filesystem::path path, DatasetHeader header)
 
   // 2. An existing file must be an earlier run of this very campaign part.
   const auto existing = read_dataset_header(path_);
+  const bool unsharded = header_.shard.count == 1;
+  if (!unsharded && existing.configuration_hash == header_.configuration_hash &&
+      existing.samples != header_.samples) {
+    throw CampaignError(ErrorKind::bad_input,
+                        path_.string() + " is shard " + shard_text(existing.shard) + " of " +
+                            std::to_string(existing.samples) + " samples of this campaign; a " +
+                            "shard's range depends on the samples, so shards do not grow: merge "
+                            "them and extend the merged file");
+  }
   if (!same_identity(existing, header_)) {
     throw CampaignError(ErrorKind::bad_input,
                         path_.string() + " holds another campaign's dataset (configuration " +
@@ -251,6 +296,17 @@ DatasetWriter::DatasetWriter(std::filesystem::path path, DatasetHeader header)
                             header_.configuration_hash + ", shard " + shard_text(header_.shard) +
                             ", imcosim " + header_.imcosim_version +
                             "); remove it or write to another file");
+  }
+  if (existing.range.count > header_.range.count) {
+    throw CampaignError(
+        ErrorKind::bad_input,
+        path_.string() + " holds a dataset of " + std::to_string(existing.range.count) +
+            " samples of this campaign; this run asks for " + std::to_string(header_.range.count) +
+            ", and a dataset only grows; give samples = " + std::to_string(existing.range.count) +
+            " or more");
+  }
+  if (existing.range.count < header_.range.count) {
+    extend_dataset(path_, header_);
   }
   completed_ = read_completed_samples(path_);
   const auto file = hdf5::File::open_read_only(path_);

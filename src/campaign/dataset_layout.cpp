@@ -18,11 +18,11 @@ std::vector<DatasetSpec> dataset_specs(const DatasetHeader& header) {
   std::vector<DatasetSpec> specs;
   specs.push_back({"sample_seed", 1, "1",
                    "seed of each sample, derive_seed(seed, sample index) < 2^53 (docs/dataset.md)",
-                   &SampleBlock::sample_seed, nullptr, 0, false, 1});
+                   &SampleBlock::sample_seed, nullptr, 0, RowsFollow::every_sample, 1});
   specs.push_back({"inputs", header.rows, "V",
                    "input vectors; rows s*K to s*K+K-1 belong to sample s (K = "
                    "vectors_per_sample)",
-                   &SampleBlock::inputs_volt, nullptr, 0, false, vectors});
+                   &SampleBlock::inputs_volt, nullptr, 0, RowsFollow::every_sample, vectors});
   if (header.store_conductances) {
     specs.push_back({"conductance", header.devices, "S",
                      network ? "programmed conductances at read_time (d2d variation, faults, "
@@ -30,7 +30,21 @@ std::vector<DatasetSpec> dataset_specs(const DatasetHeader& header) {
                                "one row per sample"
                              : "programmed conductances at read_time (d2d variation, faults, "
                                "drift), one row-major M x N matrix per sample",
-                     &SampleBlock::conductance_siemens, nullptr, 0, false, 1});
+                     &SampleBlock::conductance_siemens, nullptr, 0, RowsFollow::every_sample, 1});
+  }
+  if (header.store_targets) {
+    const bool shared = header.targets == "shared";
+    specs.push_back({"target_conductance", header.devices, "S",
+                     std::string("nominal (target) conductances, the devices' layout as "
+                                 "conductance; ") +
+                         (shared ? "one row: the campaign's shared targets" : "one row per sample"),
+                     &SampleBlock::target_siemens, nullptr, 0,
+                     shared ? RowsFollow::sample_zero : RowsFollow::every_sample, 1});
+  }
+  if (header.labelled) {
+    specs.push_back({"labels", 1, "1",
+                     "class label of each input vector, from the input file; rows as inputs",
+                     &SampleBlock::labels, nullptr, 0, RowsFollow::every_sample, vectors});
   }
   // Per back-end: the outputs, and for networks the class and the power.
   const auto add_per_backend = [&](const std::string& group, BlockList list, std::int64_t columns,
@@ -38,7 +52,7 @@ std::vector<DatasetSpec> dataset_specs(const DatasetHeader& header) {
     for (std::size_t b = 0; b < header.outputs.size(); ++b) {
       specs.push_back({group + "/" + header.outputs[b], columns, unit,
                        what + " of back-end '" + header.outputs[b] + "', one row per input vector",
-                       nullptr, list, b, false, vectors});
+                       nullptr, list, b, RowsFollow::every_sample, vectors});
     }
   };
   add_per_backend("outputs", &SampleBlock::outputs, header.cols, output_unit, output_kind);
@@ -50,19 +64,20 @@ std::vector<DatasetSpec> dataset_specs(const DatasetHeader& header) {
   }
   if (header.spice_every > 0) {
     specs.push_back({"outputs/ngspice_sample", 1, "1", "indices of the samples run in ngspice",
-                     &SampleBlock::spice_sample, nullptr, 0, true, 1});
+                     &SampleBlock::spice_sample, nullptr, 0, RowsFollow::spice_samples, 1});
     specs.push_back(
         {"outputs/ngspice", header.cols, output_unit,
          "ngspice " + output_kind + "; rows i*K to i*K+K-1 belong to sample ngspice_sample[i]",
-         &SampleBlock::spice_outputs, nullptr, 0, true, vectors});
+         &SampleBlock::spice_outputs, nullptr, 0, RowsFollow::spice_samples, vectors});
     if (network) {
-      specs.push_back({"predicted_class/ngspice", 1, "1",
-                       "ngspice predicted class; rows as outputs/ngspice",
-                       &SampleBlock::spice_predicted_class, nullptr, 0, true, vectors});
+      specs.push_back(
+          {"predicted_class/ngspice", 1, "1", "ngspice predicted class; rows as outputs/ngspice",
+           &SampleBlock::spice_predicted_class, nullptr, 0, RowsFollow::spice_samples, vectors});
       specs.push_back({"power/ngspice", 1, "W",
                        "ngspice power per inference averaged over the sample's window; rows as "
                        "outputs/ngspice",
-                       &SampleBlock::spice_power_watt, nullptr, 0, true, vectors});
+                       &SampleBlock::spice_power_watt, nullptr, 0, RowsFollow::spice_samples,
+                       vectors});
     }
   }
   return specs;

@@ -13,6 +13,13 @@
 
 namespace imcosim::campaign {
 
+// Which samples give a dataset rows.
+enum class RowsFollow {
+  every_sample,
+  spice_samples,  // the samples run in ngspice
+  sample_zero,    // sample 0 alone: what the whole campaign shares (shared targets)
+};
+
 struct DatasetSpec {
   std::string path;  // e.g. "outputs/solver"
   std::int64_t columns = 0;
@@ -23,7 +30,7 @@ struct DatasetSpec {
   Eigen::MatrixXd SampleBlock::*block_matrix = nullptr;
   std::vector<std::pair<std::string, Eigen::MatrixXd>> SampleBlock::*block_list = nullptr;
   std::size_t list_index = 0;
-  bool per_spice_sample = false;  // rows follow the ngspice samples, not every sample
+  RowsFollow rows_follow = RowsFollow::every_sample;
   std::int64_t rows_per_sample = 1;
 };
 

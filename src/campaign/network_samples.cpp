@@ -67,14 +67,32 @@ imac::NeuronTable characterised_neuron(const CampaignConfig& config,
                                    resources.neuron_cache_directory);
 }
 
-std::int64_t count_devices(const imac::ImacNetwork& network) {
-  std::int64_t devices = 0;
+// Every tile's conductances, tile after tile, each row-major: the layout of a block's
+// conductance rows.
+Eigen::RowVectorXd tile_conductances(const std::vector<Eigen::MatrixXd>& tiles) {
+  Eigen::Index devices = 0;
+  for (const auto& tile : tiles) {
+    devices += tile.size();
+  }
+  Eigen::RowVectorXd row(devices);
+  Eigen::Index offset = 0;
+  for (const auto& tile : tiles) {
+    const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major = tile;
+    row.segment(offset, tile.size()) =
+        Eigen::Map<const Eigen::RowVectorXd>(row_major.data(), row_major.size());
+    offset += tile.size();
+  }
+  return row;
+}
+
+Eigen::RowVectorXd nominal_conductances(const imac::ImacNetwork& network) {
+  std::vector<Eigen::MatrixXd> tiles;
   for (const auto& layer : network.layers()) {
     for (const auto& tile : layer.tiles) {
-      devices += tile.conductance_siemens().size();
+      tiles.push_back(tile.conductance_siemens());
     }
   }
-  return devices;
+  return tile_conductances(tiles);
 }
 
 }  // namespace
@@ -97,7 +115,8 @@ NetworkSamples::NetworkSamples(const CampaignConfig& config,
       nominal_(*config.network->model, config.network->circuit),
       neuron_table_(characterised_neuron(config, resources)),
       nominal_evaluator_(nominal_, neuron_table_),
-      device_count_(count_devices(nominal_)) {}
+      target_g_siemens_(nominal_conductances(nominal_)),
+      device_count_(target_g_siemens_.size()) {}
 
 std::vector<std::string> NetworkSamples::output_names() const {
   std::vector<std::string> names{"nominal"};
@@ -117,19 +136,15 @@ NetworkSamples::Sample NetworkSamples::evaluate_sample(
   //    the sample's device stream: the targets are the weights' conductances.
   auto device_stream = stream_for(result.seed, Stream::devices);
   std::vector<device::ProgrammedTile> programmed;
-  result.programmed_g_siemens.resize(device_count_);
-  Eigen::Index offset = 0;
+  std::vector<Eigen::MatrixXd> programmed_g;
   for (const auto& layer : nominal_.layers()) {
     for (const auto& tile : layer.tiles) {
       programmed.push_back(
           device::program_tile(device_model_, tile.conductance_siemens(), device_stream));
-      const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> row_major =
-          programmed.back().programmed_g_siemens;
-      result.programmed_g_siemens.segment(offset, row_major.size()) =
-          Eigen::Map<const Eigen::RowVectorXd>(row_major.data(), row_major.size());
-      offset += row_major.size();
+      programmed_g.push_back(programmed.back().programmed_g_siemens);
     }
   }
+  result.programmed_g_siemens = tile_conductances(programmed_g);
 
   // 2. Inputs, and the network each read sees: one read for all vectors, or with read noise a
   //    fresh read (every device of every tile) per vector.
@@ -207,7 +222,8 @@ void NetworkSamples::run_spice(const std::vector<Sample>& samples, SampleBlock& 
 
 SampleBlock NetworkSamples::evaluate(std::int64_t first, std::int64_t count,
                                      const EvaluationOptions& options,
-                                     const Eigen::MatrixXd& file_inputs_volt) const {
+                                     const Eigen::MatrixXd& file_inputs_volt,
+                                     const std::vector<Eigen::Index>& file_labels) const {
   const Eigen::Index vectors = config_.vectors_per_sample;
   // 1. The nominal and fast back-ends, one sample per task: every sample depends on its own
   //    seed only.
@@ -225,6 +241,19 @@ SampleBlock NetworkSamples::evaluate(std::int64_t first, std::int64_t count,
   block.sample_seed.resize(count, 1);
   block.inputs_volt.resize(count * vectors, config_.rows);
   block.conductance_siemens.resize(config_.store_conductances ? count : 0, device_count_);
+  if (config_.store_targets) {
+    block.target_siemens =
+        first == 0 ? Eigen::MatrixXd(target_g_siemens_) : Eigen::MatrixXd(0, device_count_);
+  }
+  // Sample s's vectors are rows s K ... s K + K - 1 of the input file, wrapped (sample_inputs).
+  if (!file_labels.empty()) {
+    block.labels.resize(count * vectors, 1);
+    const auto file_rows = static_cast<std::int64_t>(file_labels.size());
+    for (std::int64_t row = 0; row < count * vectors; ++row) {
+      block.labels(row, 0) = static_cast<double>(
+          file_labels[static_cast<std::size_t>((first * vectors + row) % file_rows)]);
+    }
+  }
   const auto names = output_names();
   std::vector<BackendRows> backends(names.size(), BackendRows(count * vectors, config_.cols));
   std::vector<double> spice_samples;

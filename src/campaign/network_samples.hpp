@@ -31,9 +31,11 @@ class NetworkSamples {
   [[nodiscard]] std::vector<std::string> output_names() const;
 
   // Samples [first, first + count); see Campaign::evaluate.
+  // `file_labels` label the rows of `file_inputs_volt` (or are empty).
   [[nodiscard]] SampleBlock evaluate(std::int64_t first, std::int64_t count,
                                      const EvaluationOptions& options,
-                                     const Eigen::MatrixXd& file_inputs_volt) const;
+                                     const Eigen::MatrixXd& file_inputs_volt,
+                                     const std::vector<Eigen::Index>& file_labels) const;
 
  private:
   struct Sample;
@@ -47,6 +49,7 @@ class NetworkSamples {
   imac::ImacNetwork nominal_;
   imac::NeuronTable neuron_table_;
   imac::FastEvaluator nominal_evaluator_;
+  Eigen::RowVectorXd target_g_siemens_;  // every device's target, in the order of conductances
   std::int64_t device_count_ = 0;
 };
 

@@ -28,10 +28,10 @@ Eigen::MatrixXd spice_rows(const SampleBlock& block, const Eigen::MatrixXd& all,
 
 NetworkTally::NetworkTally(const Campaign& campaign) : runs_spice_(campaign.runs_spice()) {
   for (const auto& name : campaign.output_names()) {
-    backends_.push_back({name, {}, {}, {}, 0, 0});
+    backends_.push_back({name, {}, {}, {}, 0, 0, 0, 0});
   }
   if (runs_spice_) {
-    backends_.push_back({"ngspice", {}, {}, {}, 0, 0});
+    backends_.push_back({"ngspice", {}, {}, {}, 0, 0, 0, 0});
   }
 }
 
@@ -39,11 +39,16 @@ void NetworkTally::add_backend(Values& values, const Eigen::MatrixXd& outputs_vo
                                const Eigen::MatrixXd& predicted_class,
                                const Eigen::MatrixXd& power_watt,
                                const Eigen::MatrixXd& nominal_volt,
-                               const Eigen::MatrixXd& nominal_class, bool is_nominal) {
+                               const Eigen::MatrixXd& nominal_class, const Eigen::MatrixXd& labels,
+                               bool is_nominal) {
   values.outputs.insert(values.outputs.end(), outputs_volt.data(),
                         outputs_volt.data() + outputs_volt.size());
   values.power.insert(values.power.end(), power_watt.data(), power_watt.data() + power_watt.size());
   values.vectors += outputs_volt.rows();
+  if (labels.size() != 0) {
+    values.correct += (predicted_class.array() == labels.array()).count();
+    values.labelled += labels.rows();
+  }
   if (!is_nominal) {
     append_max_differences(values.errors, outputs_volt, nominal_volt);
     values.class_flips += (predicted_class.array() != nominal_class.array()).count();
@@ -55,7 +60,7 @@ void NetworkTally::add(const SampleBlock& block) {
   const Eigen::MatrixXd& nominal_class = block.predicted_class.front().second;
   for (std::size_t b = 0; b < block.outputs.size(); ++b) {
     add_backend(backends_[b], block.outputs[b].second, block.predicted_class[b].second,
-                block.power_watt[b].second, nominal, nominal_class, b == 0);
+                block.power_watt[b].second, nominal, nominal_class, block.labels, b == 0);
   }
   if (!runs_spice_ || block.spice_sample.rows() == 0) {
     return;
@@ -63,9 +68,10 @@ void NetworkTally::add(const SampleBlock& block) {
   // ngspice against the nominal network and against the fast evaluator on the same devices.
   const Eigen::Index vectors =
       block.inputs_volt.rows() / std::max<std::int64_t>(block.sample_count, 1);
-  add_backend(backends_.back(), block.spice_outputs, block.spice_predicted_class,
-              block.spice_power_watt, spice_rows(block, nominal, vectors),
-              spice_rows(block, nominal_class, vectors), false);
+  add_backend(
+      backends_.back(), block.spice_outputs, block.spice_predicted_class, block.spice_power_watt,
+      spice_rows(block, nominal, vectors), spice_rows(block, nominal_class, vectors),
+      block.labels.size() == 0 ? block.labels : spice_rows(block, block.labels, vectors), false);
   const auto fast = std::find_if(block.outputs.begin(), block.outputs.end(),
                                  [](const auto& entry) { return entry.first == "fast"; });
   if (fast != block.outputs.end()) {
@@ -78,7 +84,8 @@ std::vector<NetworkBackendStatistics> NetworkTally::statistics() const {
   std::vector<NetworkBackendStatistics> statistics;
   for (const auto& backend : backends_) {
     statistics.push_back({backend.name, summarize(backend.errors), backend.class_flips,
-                          backend.vectors, summarize(backend.outputs), summarize(backend.power)});
+                          backend.vectors, backend.correct, backend.labelled,
+                          summarize(backend.outputs), summarize(backend.power)});
   }
   return statistics;
 }

@@ -115,6 +115,8 @@ struct Network {
   imac::ImacNetwork network;
   imac::NetworkInputs inputs;
   std::string model_path;
+  std::string inputs_path;
+  long first = 0;  // the first sample of the inputs file that `inputs` hold
 };
 
 Network load_network(const po::variables_map& values) {
@@ -142,7 +144,8 @@ Network load_network(const po::variables_map& values) {
                                               inputs.labels->begin() + first + count);
   }
   imac::check_network_inputs(network, inputs.inputs_volt, values["inputs"].as<std::string>());
-  return {std::move(network), std::move(inputs), model_path};
+  return {std::move(network), std::move(inputs), model_path, values["inputs"].as<std::string>(),
+          first};
 }
 
 std::string shape_text(const imac::ImacNetwork& network) {
@@ -227,14 +230,31 @@ void print_summary(const imac::ImacEvaluation& evaluation, const imac::NetworkIn
   }
 }
 
+// Every circuit value as a number attribute of its own (the non-numeric ones are text
+// attributes, circuit_text_attributes), the tile size and the crossbar area.
 std::vector<std::pair<std::string, double>> parameter_attributes(const imac::ImacNetwork& network) {
+  const auto& parameters = network.parameters();
   std::vector<std::pair<std::string, double>> attributes;
   for (const auto& parameter : imac::imac_parameters()) {
-    attributes.emplace_back(std::string(parameter.spec.name),
-                            network.parameters().*parameter.field);
+    attributes.emplace_back(std::string(parameter.spec.name), parameters.*parameter.field);
   }
+  attributes.emplace_back("xbar_rows", parameters.xbar_rows);
+  attributes.emplace_back("xbar_cols", parameters.xbar_cols);
   attributes.emplace_back("crossbar_area_m2", network.crossbar_area_m2());
   return attributes;
+}
+
+// The circuit's non-numeric values, the whole circuit as the INI text that --config reads back,
+// and where the samples came from.
+std::vector<std::pair<std::string, std::string>> circuit_text_attributes(const Network& loaded) {
+  const auto& parameters = loaded.network.parameters();
+  return {{"encoding", imac::encoding_name(loaded.network.encoding())},
+          {"wire_model", imac::wire_model_name(parameters.wire_model)},
+          {"sensing", imac::sensing_scheme_name(parameters.sensing)},
+          {"neuron", imac::neuron_kind_name(parameters.neuron)},
+          {"amp_gains", imac::amp_gains_text(parameters)},
+          {"circuit", imac::parameters_text(parameters)},
+          {"inputs_file", loaded.inputs_path}};
 }
 
 // `provenance`: text attributes particular to the back-end (ngspice's version, solver, analysis).
@@ -245,18 +265,23 @@ void write_result(const po::variables_map& values, const Network& loaded,
     return;
   }
   auto numbers = parameter_attributes(loaded.network);
+  numbers.emplace_back("first_sample", static_cast<double>(loaded.first));
   numbers.emplace_back("elapsed_s", elapsed_s);
   provenance.insert(provenance.begin(), {{"backend", backend},
                                          {"imcosim_version", std::string(version_string)},
                                          {"model_file", loaded.model_path},
                                          {"network", shape_text(loaded.network)}});
-  write_evaluation(values["output"].as<std::string>(), evaluation, provenance, numbers);
+  const auto circuit = circuit_text_attributes(loaded);
+  provenance.insert(provenance.end(), circuit.begin(), circuit.end());
+  write_evaluation(values["output"].as<std::string>(), evaluation, loaded.inputs, provenance,
+                   numbers);
   std::cout << "wrote " << values["output"].as<std::string>() << "\n";
 }
 
-// Samples per run: as given, or spread evenly over the workers (so that they all work), at most
-// 16 transient windows or 64 operating points per run (so that progress shows and a failed run
-// loses little; a DC point costs far less than a window, so more of them share one parse).
+// Samples per ngspice job: as given, or spread evenly over the workers (so that they all work),
+// at most 16 transients or 64 operating points per job (so that progress shows and a failed job
+// loses little; a DC point costs far less than a transient, so more of them share one parse).
+// Each transient is its sample's own, so this changes the run time, never the results.
 imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& values,
                                                       Eigen::Index samples) {
   const imac::ImacAnalysis analysis = analysis_option(values);

@@ -87,6 +87,15 @@ void print_network_report(std::ostream& out, const campaign::Campaign& campaign,
           << " %)\n";
     }
   }
+  if (campaign.labelled()) {
+    out << "\nAccuracy against the input file's labels (nominal: without variation):\n";
+    for (const auto& backend : statistics) {
+      out << "  " << std::left << std::setw(10) << backend.name << std::right
+          << 100.0 * static_cast<double>(backend.correct) /
+                 static_cast<double>(std::max<std::int64_t>(backend.labelled, 1))
+          << " % (" << backend.correct << " of " << backend.labelled << " input vectors)\n";
+    }
+  }
   out << "\nOutput voltages (V):\n";
   print_header(out);
   for (const auto& backend : statistics) {

@@ -54,8 +54,9 @@ void add_spice_options(CommandSyntax& syntax, SpiceRuns runs) {
   } else {
     syntax.options.add_options()(
         "samples-per-run", po::value<long>(),
-        "input samples per ngspice transient run; each run adds one idle window (default: the "
-        "samples spread evenly over the workers, at most 16 per run)");
+        "input samples per ngspice job, each its own transient from the idle state, so that it "
+        "changes the run time and never the results (default: the samples spread evenly over "
+        "the workers, at most 16 per job)");
   }
 }
 

@@ -243,20 +243,25 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l, doubl
   }
 }
 
-// Window 0 is idle (every input at 0 V) so that each sample's window starts with a transition;
-// sample k occupies window k + 1.
+// The PWL points (time, value, ...) of input i: window 0 is idle (every input at 0 V) so that
+// each sample's window starts with a transition; sample k occupies window k + 1.
+std::vector<std::string> input_points(const Eigen::MatrixXd& inputs_volt, Eigen::Index i,
+                                      const ImacParameters& parameters) {
+  std::vector<std::string> points{"0", "0"};
+  for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
+    const double start = window_start_s(k, parameters);
+    points.insert(points.end(),
+                  {spice_number(start), spice_number(k == 0 ? 0.0 : inputs_volt(k - 1, i)),
+                   spice_number(start + parameters.t_edge_s), spice_number(inputs_volt(k, i))});
+  }
+  return points;
+}
+
 void append_input_sources(Lines& lines, const Eigen::MatrixXd& inputs_volt,
                           const ImacParameters& parameters) {
   for (Eigen::Index i = 0; i < inputs_volt.cols(); ++i) {
-    std::vector<std::string> points{"0", "0"};
-    for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
-      const double start = window_start_s(k, parameters);
-      points.insert(points.end(),
-                    {spice_number(start), spice_number(k == 0 ? 0.0 : inputs_volt(k - 1, i)),
-                     spice_number(start + parameters.t_edge_s), spice_number(inputs_volt(k, i))});
-    }
-    append_wrapped(lines, input_source_name(i) + " " + layer_input_node(0, i) + " 0 PWL(", points,
-                   ")", 12);
+    append_wrapped(lines, input_source_name(i) + " " + layer_input_node(0, i) + " 0 PWL(",
+                   input_points(inputs_volt, i, parameters), ")", 12);
   }
 }
 
@@ -473,6 +478,25 @@ double window_start_s(Eigen::Index sample, const ImacParameters& parameters) {
 }
 
 std::string input_source_name(Eigen::Index input) { return "Vx_" + index_text(input); }
+
+std::vector<std::string> alter_inputs_commands(const Eigen::RowVectorXd& sample_volt,
+                                               const ImacParameters& parameters,
+                                               ImacAnalysis analysis) {
+  std::vector<std::string> commands;
+  for (Eigen::Index i = 0; i < sample_volt.size(); ++i) {
+    const std::string source = "alter @" + input_source_name(i);
+    if (analysis == ImacAnalysis::operating_point) {
+      commands.push_back(source + "[dc] = " + spice_number(sample_volt(i)));
+      continue;
+    }
+    std::string command = source + "[pwl] = [";
+    for (const auto& point : input_points(sample_volt, i, parameters)) {
+      command += " " + point;
+    }
+    commands.push_back(command + " ]");
+  }
+  return commands;
+}
 
 void check_network_inputs(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
                           const std::string& where) {

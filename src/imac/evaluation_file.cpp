@@ -33,6 +33,14 @@ std::vector<Eigen::Index> vector_as_indices(const Eigen::VectorXd& values, const
   return indices;
 }
 
+// /inputs and, when labelled, /labels.
+void write_inputs_into(io::hdf5::File& file, const NetworkInputs& inputs) {
+  file.write_matrix("inputs", inputs.inputs_volt);
+  if (inputs.labels) {
+    file.write_vector("labels", indices_as_vector(*inputs.labels));
+  }
+}
+
 }  // namespace
 
 NetworkInputs read_network_inputs(const std::filesystem::path& path) {
@@ -66,21 +74,20 @@ void write_network_inputs(const std::filesystem::path& path, const NetworkInputs
   io::AtomicFile target(path);
   {
     auto file = io::hdf5::File::create(target.temporary_path());
-    file.write_matrix("inputs", inputs.inputs_volt);
-    if (inputs.labels) {
-      file.write_vector("labels", indices_as_vector(*inputs.labels));
-    }
+    write_inputs_into(file, inputs);
     file.close();
   }
   target.commit();
 }
 
 void write_evaluation(const std::filesystem::path& path, const ImacEvaluation& evaluation,
+                      const NetworkInputs& inputs,
                       const std::vector<std::pair<std::string, std::string>>& text_attributes,
                       const std::vector<std::pair<std::string, double>>& number_attributes) {
   io::AtomicFile target(path);
   {
     auto file = io::hdf5::File::create(target.temporary_path());
+    write_inputs_into(file, inputs);
     file.write_matrix("outputs", evaluation.outputs_volt);
     file.write_vector("predicted_class", indices_as_vector(evaluation.predicted_class));
     file.write_vector("power", evaluation.power_watt);

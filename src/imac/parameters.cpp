@@ -109,6 +109,14 @@ SensingScheme parse_sensing(const std::string& text, const std::string& where) {
                   where + ": sensing must be difference or tia, not '" + text + "'");
 }
 
+// The shortest text that reads back to exactly `value` (std::to_chars): 0.0002, not
+// 0.00020000000000000001.
+std::string exact_text(double value) {
+  std::array<char, 32> buffer{};
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  return {buffer.data(), result.ptr};
+}
+
 void require(bool condition, const std::string& where, const std::string& what) {
   if (!condition) {
     throw ImacError(ErrorKind::bad_input, where + ": " + what);
@@ -174,6 +182,28 @@ const std::vector<ImacParameter>& imac_parameters() {
                "latency: band around the final output value"),
   };
   return table;
+}
+
+std::string parameters_text(const ImacParameters& parameters) {
+  std::string text;
+  for (const auto& parameter : imac_parameters()) {
+    text +=
+        std::string(parameter.spec.name) + " = " + exact_text(parameters.*parameter.field) + '\n';
+  }
+  return text + "xbar_rows = " + std::to_string(parameters.xbar_rows) +
+         "\nxbar_cols = " + std::to_string(parameters.xbar_cols) +
+         "\nwire_model = " + wire_model_name(parameters.wire_model) +
+         "\nsensing = " + sensing_scheme_name(parameters.sensing) +
+         "\nneuron = " + neuron_kind_name(parameters.neuron) +
+         "\namp_gains = " + amp_gains_text(parameters) + '\n';
+}
+
+std::string amp_gains_text(const ImacParameters& parameters) {
+  std::string text;
+  for (const double gain : parameters.amp_gains) {
+    text += (text.empty() ? "" : ",") + exact_text(gain);
+  }
+  return text;
 }
 
 const char* wire_model_name(WireModel model) {

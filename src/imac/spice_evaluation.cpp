@@ -43,34 +43,69 @@ struct RunVectors {
   std::vector<std::vector<double>> v_output_volt;   // per network output
 };
 
-spice::SpiceJob run_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
-                        const DeckOptions& deck) {
-  const ImacAnalysis analysis = deck.analysis;
-  spice::SpiceJob job;
-  job.netlist_lines = imac_deck(network, inputs_volt, "imcosim imac spice", deck);
-  job.commands = {"run"};
+// The vectors of one analysis, in the order unpack reads them, in `plot` (e.g. "tran2.").
+std::vector<std::string> run_vector_names(const ImacNetwork& network, ImacAnalysis analysis,
+                                          const std::string& plot) {
+  std::vector<std::string> names;
   if (analysis == ImacAnalysis::transient) {
-    job.vector_names.emplace_back("time");
+    names.emplace_back("time");
   }
-  job.vector_names.insert(job.vector_names.end(), {"vdd#branch", "vss#branch"});
+  names.insert(names.end(), {"vdd#branch", "vss#branch"});
   if (network.parameters().neuron_vss_volt != 0.0) {
-    job.vector_names.emplace_back("vnvss#branch");
+    names.emplace_back("vnvss#branch");
   }
   for (Eigen::Index i = 0; i < network.input_count(); ++i) {
     std::string name = input_source_name(i) + "#branch";
     std::transform(name.begin(), name.end(), name.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    job.vector_names.push_back(name);
+    names.push_back(name);
   }
   for (Eigen::Index n = 0; n < network.output_count(); ++n) {
-    job.vector_names.push_back(output_node(network, n));
+    names.push_back(output_node(network, n));
+  }
+  for (auto& name : names) {
+    name.insert(0, plot);
+  }
+  return names;
+}
+
+// The type ngspice names a deck's analysis plots by (tran1, tran2, ...; the worker drops every
+// plot after a job, so a job's plots count from 1).
+std::string plot_type(const DeckOptions& deck) {
+  if (deck.analysis == ImacAnalysis::transient) {
+    return "tran";
+  }
+  return deck.starting_point != nullptr ? "dc" : "op";
+}
+
+// A job of several samples, each its own analysis: the deck of the first sample alone, then for
+// every further sample its inputs altered into the same sources and the analysis run again. Each
+// `run` solves its operating point afresh (a transient's initial one, with the started release,
+// and a new time-step history), so a sample's result does not depend on its job.
+spice::SpiceJob sample_runs_job(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
+                                const DeckOptions& deck) {
+  spice::SpiceJob job;
+  job.netlist_lines = imac_deck(network, inputs_volt.topRows(1), "imcosim imac spice", deck);
+  for (Eigen::Index k = 1; k < inputs_volt.rows(); ++k) {
+    const auto alter =
+        alter_inputs_commands(inputs_volt.row(k), network.parameters(), deck.analysis);
+    job.commands.insert(job.commands.end(), alter.begin(), alter.end());
+    job.commands.emplace_back("run");
+  }
+  for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
+    const auto names =
+        run_vector_names(network, deck.analysis, plot_type(deck) + std::to_string(k + 1) + ".");
+    job.vector_names.insert(job.vector_names.end(), names.begin(), names.end());
   }
   return job;
 }
 
-RunVectors unpack(spice::SpiceResult result, const ImacNetwork& network, ImacAnalysis analysis) {
+// The vectors of analysis `run` (0-based) of a job's result.
+RunVectors unpack(spice::SpiceResult& result, const ImacNetwork& network, ImacAnalysis analysis,
+                  std::size_t run_index) {
+  const auto per_run = run_vector_names(network, analysis, "").size();
   RunVectors run;
-  auto next = result.vectors.begin();
+  auto next = result.vectors.begin() + static_cast<std::ptrdiff_t>(run_index * per_run);
   if (analysis == ImacAnalysis::transient) {
     run.time_s = std::move(*next++);
   }
@@ -274,7 +309,7 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   evaluation.settled_power_watt.setConstant(samples, nan);
   evaluation.latency_s.setConstant(samples, nan);
 
-  // 1. One run (a transient, or a DC sweep over the samples) per batch, spread over the workers.
+  // 1. One job per batch of samples, each sample its own analysis, spread over the workers.
   std::vector<spice::SpiceJob> jobs;
   std::vector<Eigen::Index> firsts;
   for (Eigen::Index first = 0; first < samples; first += samples_per_run) {
@@ -285,31 +320,29 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       deck.starting_point =
           &options.starting_points[transient ? 0 : static_cast<std::size_t>(first)];
     }
-    jobs.push_back(run_job(network, inputs_volt.middleRows(first, count), deck));
+    jobs.push_back(sample_runs_job(network, inputs_volt.middleRows(first, count), deck));
   }
   // 2. Run them a round of workers at a time, so progress can be reported between rounds.
   const auto round = static_cast<std::size_t>(pool.options().worker_count);
   for (std::size_t begin = 0; begin < jobs.size(); begin += round) {
     const std::size_t end = std::min(jobs.size(), begin + round);
     auto results = pool.run_all(std::span(jobs).subspan(begin, end - begin));
-    // 3. Measure each window (outputs at its end, power over it, settling within it) or each
-    //    operating point.
+    // 3. Measure each sample's window (outputs at its end, power over it, settling within it)
+    //    or each operating point.
     for (std::size_t j = begin; j < end; ++j) {
       auto& result = results[j - begin];
       const Eigen::Index first = firsts[j];
       const Eigen::Index count = std::min(samples_per_run, samples - first);
       std::optional<spice::SpiceError> failure;
-      RunVectors run;
+      std::vector<RunVectors> runs;
       if (auto* error = std::get_if<spice::SpiceError>(&result)) {
         failure = *error;
-      } else {
-        run = unpack(std::get<spice::SpiceResult>(std::move(result)), network, options.analysis);
-        if (options.analysis == ImacAnalysis::operating_point) {
-          failure =
-              missing_points(run, started_operating_points ? started_operating_point_steps : count);
-          if (!failure && started_operating_points) {
-            keep_last_point(run);
-          }
+      }
+      for (Eigen::Index k = 0; k < count && !failure; ++k) {
+        runs.push_back(unpack(std::get<spice::SpiceResult>(result), network, options.analysis,
+                              static_cast<std::size_t>(k)));
+        if (!transient) {
+          failure = missing_points(runs.back(), starts != 0 ? started_operating_point_steps : 1);
         }
       }
       if (failure) {
@@ -319,11 +352,17 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
         options.on_failure(first, count, *failure);
         continue;
       }
-      const Eigen::MatrixXd run_inputs = inputs_volt.middleRows(first, count);
-      if (options.analysis == ImacAnalysis::transient) {
-        measure_run(run, network, run_inputs, first, evaluation);
-      } else {
-        measure_operating_points(run, network, run_inputs, first, evaluation);
+      for (Eigen::Index k = 0; k < count; ++k) {
+        auto& run = runs[static_cast<std::size_t>(k)];
+        const Eigen::MatrixXd sample_inputs = inputs_volt.middleRows(first + k, 1);
+        if (transient) {
+          measure_run(run, network, sample_inputs, first + k, evaluation);
+          continue;
+        }
+        if (starts != 0) {
+          keep_last_point(run);
+        }
+        measure_operating_points(run, network, sample_inputs, first + k, evaluation);
       }
     }
     if (options.on_progress) {

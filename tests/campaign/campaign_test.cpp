@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "campaign_support.hpp"
 #include "imcosim/campaign/shard.hpp"
 #include "imcosim/campaign/statistics.hpp"
@@ -69,6 +71,39 @@ TEST(Campaign, SharedTargetsAreTheSameForEverySample) {
   for (Eigen::Index s = 1; s < 4; ++s) {
     EXPECT_EQ(block.conductance_siemens.row(s), block.conductance_siemens.row(0));
   }
+}
+
+// store_targets: each sample's nominal conductances beside its programmed ones (per-sample
+// targets), or the campaign's shared targets once, in the block that holds sample 0.
+TEST(Campaign, StoresTheTargetConductancesOnRequest) {
+  auto config = fast_config(6);
+  config.store_targets = true;
+  const campaign::Campaign campaign(config);
+  const auto block = campaign.evaluate(0, 6, {2, nullptr});
+  ASSERT_EQ(block.target_siemens.rows(), 6);
+  ASSERT_EQ(block.target_siemens.cols(), 8 * 6);
+  // The targets are the 4 programmable levels; the programmed devices vary around them.
+  const double g_min = config.device.g_min_siemens;
+  const double step = (config.device.g_max_siemens - g_min) / 3.0;
+  for (const double g : block.target_siemens.reshaped()) {
+    const double level = (g - g_min) / step;
+    EXPECT_NEAR(level, std::round(level), 1e-9) << g;
+  }
+  EXPECT_GT((block.target_siemens - block.conductance_siemens).cwiseAbs().maxCoeff(), 0.0);
+  EXPECT_NE(block.target_siemens.row(0), block.target_siemens.row(1));
+  EXPECT_EQ(campaign.evaluate(4, 2, {1, nullptr}).target_siemens,
+            block.target_siemens.bottomRows(2));
+
+  config.targets = campaign::TargetMode::shared;
+  const campaign::Campaign shared(config);
+  const auto first = shared.evaluate(0, 3, {1, nullptr});
+  ASSERT_EQ(first.target_siemens.rows(), 1);
+  EXPECT_EQ(shared.evaluate(3, 3, {1, nullptr}).target_siemens.rows(), 0);
+  const double level = (first.target_siemens(0, 5) - g_min) / step;
+  EXPECT_NEAR(level, std::round(level), 1e-9);
+  // Without the option nothing is kept.
+  EXPECT_EQ(campaign::Campaign(fast_config(2)).evaluate(0, 2, {1, nullptr}).target_siemens.size(),
+            0);
 }
 
 TEST(Campaign, InputsFromAFileAreTakenInOrderAndWrapAround) {

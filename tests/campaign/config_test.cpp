@@ -32,15 +32,19 @@ TEST(CampaignConfig, ReadsEverySection) {
   EXPECT_TRUE(config.store_conductances);
 }
 
-TEST(CampaignConfig, CanonicalTextIgnoresFormattingAndBlockSize) {
+TEST(CampaignConfig, CanonicalTextIgnoresFormattingBlockSizeAndSampleCount) {
   const ScratchDirectory scratch;
   write_text(scratch / "a.ini", small_campaign_ini(30));
   write_text(scratch / "b.ini", "# a comment\n" + small_campaign_ini(30, "block_samples = 3"));
   EXPECT_EQ(campaign::canonical_text(campaign::read_campaign_config(scratch / "a.ini")),
             campaign::canonical_text(campaign::read_campaign_config(scratch / "b.ini")));
+  // A sample depends on the seed and its index, not on how many samples there are.
   write_text(scratch / "c.ini", small_campaign_ini(31));
-  EXPECT_NE(campaign::canonical_text(campaign::read_campaign_config(scratch / "a.ini")),
+  EXPECT_EQ(campaign::canonical_text(campaign::read_campaign_config(scratch / "a.ini")),
             campaign::canonical_text(campaign::read_campaign_config(scratch / "c.ini")));
+  write_text(scratch / "d.ini", small_campaign_ini(30, "vectors_per_sample = 2"));
+  EXPECT_NE(campaign::canonical_text(campaign::read_campaign_config(scratch / "a.ini")),
+            campaign::canonical_text(campaign::read_campaign_config(scratch / "d.ini")));
 }
 
 TEST(CampaignConfig, ListedConductancesAcceptCommasAndSpaces) {

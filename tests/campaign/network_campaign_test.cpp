@@ -159,6 +159,61 @@ TEST(NetworkCampaignCli, MonteCarloReportsErrorsClassFlipsAndNgspiceAgreement) {
   }
 }
 
+// An input file with /labels: the samples carry their vectors' labels, the tally counts each
+// back-end's correct classes (the accuracy under variation), montecarlo reports it and the
+// dataset stores the labels. store_targets keeps the nominal conductances once.
+TEST(NetworkCampaignCli, LabelledInputsGiveTheAccuracyUnderVariation) {
+  const ScratchDirectory scratch;
+  const auto config_path =
+      write_network_campaign(scratch, 4, "vectors_per_sample = 2", variation, "spice_every = 2");
+  const std::vector<Eigen::Index> labels{2, 0, 3};
+  imac::write_network_inputs(scratch / "inputs.h5", {random_inputs(3, 16, 8), labels});
+  std::ofstream(config_path, std::ios::app)
+      << "[inputs]\nsource = file\nfile = inputs.h5\n[output]\nstore_targets = true\n";
+  spice::WorkerPool pool({2});
+  const campaign::Campaign campaign(campaign::read_campaign_config(config_path),
+                                    {&pool, shared_neuron_cache()});
+  ASSERT_TRUE(campaign.labelled());
+  const auto block = campaign.evaluate(0, 4, {2, &pool});
+  ASSERT_EQ(block.labels.rows(), 8);
+  for (Eigen::Index row = 0; row < 8; ++row) {
+    EXPECT_EQ(block.labels(row, 0), static_cast<double>(labels[static_cast<std::size_t>(row % 3)]));
+  }
+  campaign::NetworkTally tally(campaign);
+  tally.add(block);
+  const auto statistics = tally.statistics();
+  ASSERT_EQ(statistics.size(), 3U);
+  for (std::size_t b = 0; b < 2; ++b) {
+    EXPECT_EQ(statistics[b].labelled, 8) << statistics[b].name;
+    EXPECT_EQ(statistics[b].correct,
+              (block.predicted_class[b].second.array() == block.labels.array()).count())
+        << statistics[b].name;
+  }
+  EXPECT_EQ(statistics[2].labelled, 4);  // samples 0 and 2 in ngspice
+
+  // The nominal conductances, once: the devices of a campaign without variation.
+  ASSERT_EQ(block.target_siemens.rows(), 1);
+  const ScratchDirectory ideal_scratch;
+  const auto ideal_path = write_network_campaign(ideal_scratch, 1, "", "", "spice_every = 0");
+  const campaign::Campaign ideal(campaign::read_campaign_config(ideal_path),
+                                 {&pool, shared_neuron_cache()});
+  EXPECT_EQ(block.target_siemens, ideal.evaluate(0, 1, {1, nullptr}).conductance_siemens);
+  EXPECT_GT((block.conductance_siemens.row(0) - block.target_siemens).cwiseAbs().maxCoeff(), 0.0);
+
+  const auto report = run_imcosim("montecarlo " + config_path.string() + cache_option());
+  ASSERT_EQ(report.exit_code, 0) << report.output;
+  EXPECT_NE(report.output.find("Accuracy against the input file's labels"), std::string::npos)
+      << report.output;
+  const auto dataset = run_imcosim("dataset " + config_path.string() + " -o " +
+                                   (scratch / "labelled.h5").string() + cache_option());
+  ASSERT_EQ(dataset.exit_code, 0) << dataset.output;
+  const auto check = run_python(
+      "-c \"import h5py; f = h5py.File('" + (scratch / "labelled.h5").string() +
+      "', 'r'); assert list(f['labels'][:, 0]) == [2, 0, 3, 2, 0, 3, 2, 0], f['labels'][:]; "
+      "assert f['target_conductance'].shape == (1, 344), f['target_conductance'].shape\"");
+  EXPECT_EQ(check.exit_code, 0) << check.output;
+}
+
 TEST(NetworkCampaign, TheExampleConfigurationReadsWithAModelFromMakeNetwork) {
   const ScratchDirectory scratch;
   const std::filesystem::path examples = std::string(IMCOSIM_SOURCE_DIR) + "/examples";
@@ -196,6 +251,8 @@ TEST_P(BadNetworkCampaign, ExitsWithTwoNamingTheFaultAndWritesNothing) {
   write_text(scratch / "broken.h5", "not an HDF5 file");
   write_text(scratch / "bad-circuit.ini", "xbar_rows = 8\nresistance = 3\n");
   imac::write_network_inputs(scratch / "narrow.h5", {random_inputs(3, 8, 1), std::nullopt});
+  imac::write_network_inputs(scratch / "mislabelled.h5",
+                             {random_inputs(3, 16, 1), std::vector<Eigen::Index>{0, 4, 1}});
   write_text(config, "[campaign]\nsamples = 2\nseed = 1\n[network]\n" + std::string(bad.network) +
                          bad.extra);
   const auto output = scratch / "out.h5";
@@ -227,7 +284,11 @@ INSTANTIATE_TEST_SUITE_P(
                          "network.ini: unrecognised option 'network.weights'"},
         BadNetworkConfig{"InputFileOfTheWrongWidth", "model = model.h5\n",
                          "[inputs]\nsource = file\nfile = narrow.h5\n",
-                         "narrow.h5:/inputs has shape [3][8]; expected [K][16]"}));
+                         "narrow.h5:/inputs has shape [3][8]; expected [K][16]"},
+        BadNetworkConfig{"LabelThatIsNoClass", "model = model.h5\n",
+                         "[inputs]\nsource = file\nfile = mislabelled.h5\n",
+                         "mislabelled.h5:/labels[1] = 4 is not a class of the network's 4 "
+                         "outputs"}));
 
 TEST(BadNetworkCampaign, FastBackEndKeyIsRejectedForTiles) {
   const ScratchDirectory scratch;

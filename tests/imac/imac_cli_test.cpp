@@ -6,9 +6,12 @@
 #include <iterator>
 #include <map>
 #include <regex>
+#include <sstream>
 
 #include "imac_test_support.hpp"
 #include "imcosim/imac/evaluation_file.hpp"
+#include "imcosim/imac/parameters.hpp"
+#include "imcosim/io/hdf5.hpp"
 #include "support/cli.hpp"
 
 namespace imcosim::testing {
@@ -201,6 +204,78 @@ TEST(ImacCli, ValidatePassesAndSpiceReportsPowerAndLatency) {
   ASSERT_EQ(result.outputs_volt.rows(), 1);
   EXPECT_GT(result.power_watt(0), 0.0);
   EXPECT_GT(result.latency_s(0), 0.0);
+}
+
+// Every sample is its own analysis: a transient from the same idle state, or an operating point
+// from ngspice's own start. So a result file depends on the samples alone: not on how many share
+// an ngspice job nor on how many workers run the jobs. Before, a job's samples shared one
+// transient, each edge ramping from the previous sample's inputs, or one DC sweep, each point
+// starting from the previous one.
+TEST(ImacCli, SpiceResultsDoNotDependOnWorkersOrSamplesPerRun) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,4 --encoding ternary --samples 3 --seed 11");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+  for (const std::string analysis : {"", " --analysis op --op-start zero"}) {
+    std::vector<imac::ImacEvaluation> results;
+    for (const char* batching :
+         {" --workers 1 --samples-per-run 1", " --workers 2 --samples-per-run 3",
+          " --workers 2 --samples-per-run 2"}) {
+      const auto file = scratch / ("spice" + std::to_string(results.size()) + ".h5");
+      const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
+                                     analysis + batching + " -o " + shell_quoted(file));
+      ASSERT_EQ(spice.exit_code, 0) << analysis << batching << "\n" << spice.output;
+      results.push_back(imac::read_evaluation(file));
+    }
+    const auto& one = results.front();
+    for (std::size_t r = 1; r < results.size(); ++r) {
+      const auto& other = results[r];
+      EXPECT_EQ(other.outputs_volt, one.outputs_volt) << analysis << ", run " << r;
+      EXPECT_EQ(other.predicted_class, one.predicted_class) << analysis << ", run " << r;
+      EXPECT_EQ(other.power_watt, one.power_watt) << analysis << ", run " << r;
+      EXPECT_EQ(other.settled_power_watt, one.settled_power_watt) << analysis << ", run " << r;
+      // An operating point has no latency: NaN in both.
+      EXPECT_TRUE((other.latency_s.array() == one.latency_s.array() ||
+                   (other.latency_s.array().isNaN() && one.latency_s.array().isNaN()))
+                      .all())
+          << analysis << ", run " << r << ": " << other.latency_s << " vs " << one.latency_s;
+    }
+    EXPECT_EQ(analysis.empty(), (one.latency_s.array() > 0.0).all()) << one.latency_s;
+  }
+}
+
+// A result file records every circuit value, the numeric ones as numbers and the rest as text,
+// the whole circuit as INI text that reads back to the same parameters, and the inputs file.
+TEST(ImacCli, ResultFilesRecordTheWholeCircuitAndTheInputs) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,4 --encoding ternary --samples 2 --seed 3");
+  write_text(scratch / "circuit.ini",
+             "xbar_rows = 8\nxbar_cols = 4\nwire_model = ohms\nsensing = tia\n"
+             "neuron = behavioural\namp_gains = 20,7.5\nr_tia = 250\n");
+  const auto fast = run_imcosim("imac fast " + network_arguments(scratch) + cache_option() +
+                                " --first 1 -o " + shell_quoted(scratch / "fast.h5"));
+  ASSERT_EQ(fast.exit_code, 0) << fast.output;
+  const auto file = io::hdf5::File::open_read_only(scratch / "fast.h5");
+  EXPECT_EQ(file.read_string_attribute("wire_model"), "ohms");
+  EXPECT_EQ(file.read_string_attribute("sensing"), "tia");
+  EXPECT_EQ(file.read_string_attribute("neuron"), "behavioural");
+  EXPECT_EQ(file.read_string_attribute("encoding"), "ternary");
+  EXPECT_EQ(file.read_string_attribute("amp_gains"), "20,7.5");
+  EXPECT_EQ(file.read_double_attribute("xbar_rows"), 8.0);
+  EXPECT_EQ(file.read_double_attribute("xbar_cols"), 4.0);
+  EXPECT_EQ(file.read_double_attribute("r_tia"), 250.0);
+  EXPECT_EQ(file.read_string_attribute("inputs_file"), (scratch / "inputs.h5").string());
+  EXPECT_EQ(file.read_double_attribute("first_sample"), 1.0);
+  std::istringstream circuit(file.read_string_attribute("circuit"));
+  const auto recorded = imac::parse_parameters(circuit, "circuit attribute");
+  const auto given = imac::read_parameters(scratch / "circuit.ini");
+  EXPECT_EQ(imac::parameters_text(recorded), imac::parameters_text(given));
+  EXPECT_EQ(recorded.amp_gains, given.amp_gains);
+  EXPECT_EQ(recorded.sensing, imac::SensingScheme::tia);
+  // The evaluated samples themselves, as an inputs file holds them: --first 1 of 2.
+  const auto evaluated = imac::read_network_inputs(scratch / "fast.h5");
+  const auto given_inputs = imac::read_network_inputs(scratch / "inputs.h5");
+  EXPECT_EQ(evaluated.inputs_volt, given_inputs.inputs_volt.bottomRows(1));
+  EXPECT_FALSE(evaluated.labels.has_value());
 }
 
 // A failed ngspice run costs its own samples only: they are NaN (class -1) in the result file,

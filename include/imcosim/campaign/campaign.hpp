@@ -27,6 +27,12 @@ struct SampleBlock {
   // count x devices, programmed (d2d, faults, drift): a tile's M N row-major; a network's tiles
   // one after another in the order of ImacNetwork::with_programmed_devices, each row-major.
   Eigen::MatrixXd conductance_siemens;
+  // With store_targets: the nominal (target) conductances in the layout of conductance_siemens,
+  // one row per sample with per-sample targets, else one row when the block holds sample 0
+  // (none otherwise).
+  Eigen::MatrixXd target_siemens;
+  // Networks whose input file has /labels: count K x 1 class labels of the input vectors.
+  Eigen::MatrixXd labels;
   // count K x N outputs per back-end, in dataset order. Tiles: output currents (amperes) of
   // "nominal" (target conductances; exact with wires, or the ideal product when the solver is
   // none or ideal), then "ideal" and "solver" when enabled. Networks: output voltages (volts) of
@@ -73,6 +79,8 @@ class Campaign {
   [[nodiscard]] const std::string& configuration_hash() const noexcept { return hash_; }
   [[nodiscard]] bool runs_spice() const noexcept { return config_.spice_every > 0; }
   [[nodiscard]] bool is_network() const noexcept { return config_.network.has_value(); }
+  // Whether the network's input file holds class labels (/labels), which the samples then carry.
+  [[nodiscard]] bool labelled() const noexcept { return !file_labels_.empty(); }
   // Columns of SampleBlock::conductance_siemens: every device of the tile or network.
   [[nodiscard]] std::int64_t device_count() const noexcept { return device_count_; }
   // Names of the back-ends of SampleBlock::outputs.
@@ -89,6 +97,7 @@ class Campaign {
   CampaignConfig config_;
   device::DeviceModel device_model_;
   Eigen::MatrixXd file_inputs_volt_;
+  std::vector<Eigen::Index> file_labels_;  // per row of file_inputs_volt_, or empty
   std::string text_;
   std::string hash_;
   std::int64_t device_count_ = 0;

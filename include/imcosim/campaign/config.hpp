@@ -66,6 +66,9 @@ struct CampaignConfig {
   std::int64_t spice_every = 0;  // ngspice on samples whose index is a multiple; 0: never
   // [output]
   bool store_conductances = true;
+  // The nominal (target) conductances beside the programmed ones: one row per sample with
+  // targets per_sample, else one row (the file holding sample 0).
+  bool store_targets = false;
   int deflate_level = 1;
 };
 
@@ -75,6 +78,8 @@ struct CampaignConfig {
 
 // Every setting that determines the samples, one "section.key = value" line each, in a fixed
 // order with doubles written exactly (17 significant digits). Equal texts mean equal samples.
+// The number of samples is not among them: sample s depends on (configuration, seed, s) alone, so
+// a dataset grown to more samples keeps its configuration and hash.
 [[nodiscard]] std::string canonical_text(const CampaignConfig& config);
 
 [[nodiscard]] std::string_view target_mode_name(TargetMode mode);

@@ -33,6 +33,9 @@ struct DatasetHeader {
   std::int64_t devices = 0;      // conductances per sample: M N, or every device of the network
   std::int64_t spice_every = 0;
   bool store_conductances = true;
+  bool store_targets = false;      // /target_conductance
+  std::string targets = "shared";  // "shared" (every network) or "per_sample"
+  bool labelled = false;           // /labels: the input file's class labels
   int deflate_level = 1;
   std::vector<std::string> outputs;  // back-ends under /outputs besides ngspice
   std::string solver_method;         // empty without the solver back-end
@@ -60,7 +63,9 @@ struct DatasetHeader {
 class DatasetWriter {
  public:
   // Creates `path` holding no samples yet, or reopens it to resume when it holds a dataset of the
-  // same header (configuration hash, shard, tool version). Anything else at `path` throws
+  // same header (configuration hash, shard, tool version). An unsharded dataset of fewer samples
+  // is extended to header.samples (its `samples` and `sample_count` grow; the samples it holds
+  // stay, since a sample does not depend on the campaign's size). Anything else at `path` throws
   // CampaignError (bad_input) and is left untouched. Temporaries left by killed runs are removed.
   DatasetWriter(std::filesystem::path path, DatasetHeader header);
 

@@ -17,6 +17,10 @@ struct NetworkBackendStatistics {
   // Input vectors whose predicted class differs from the nominal network's, and of how many.
   std::int64_t class_flips = 0;
   std::int64_t vectors = 0;
+  // With labelled inputs: input vectors whose predicted class is their label, of how many
+  // (the accuracy under the campaign's variation; labelled = 0 without labels).
+  std::int64_t correct = 0;
+  std::int64_t labelled = 0;
   Summary output_volt;  // every output voltage of every input vector
   Summary power_watt;   // per input vector
 };
@@ -45,11 +49,14 @@ class NetworkTally {
     std::vector<double> power;
     std::int64_t class_flips = 0;
     std::int64_t vectors = 0;
+    std::int64_t correct = 0;
+    std::int64_t labelled = 0;
   };
+  // `labels`: the rows' class labels, or empty.
   void add_backend(Values& values, const Eigen::MatrixXd& outputs_volt,
                    const Eigen::MatrixXd& predicted_class, const Eigen::MatrixXd& power_watt,
                    const Eigen::MatrixXd& nominal_volt, const Eigen::MatrixXd& nominal_class,
-                   bool is_nominal);
+                   const Eigen::MatrixXd& labels, bool is_nominal);
   std::vector<Values> backends_;
   std::vector<double> spice_vs_fast_;
   bool runs_spice_;

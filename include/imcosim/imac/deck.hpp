@@ -80,6 +80,14 @@ struct DeckOptions {
 std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,
                                    std::string_view title, const DeckOptions& options = {});
 
+// The ngspice commands that set the input sources of a one-sample deck (imac_deck) of
+// `analysis` to another sample (1 x n_in): one `alter @Vx_<i>[pwl] = [...]` per input with the
+// PWL points of that sample's transient deck, or `alter @Vx_<i>[dc] = V` with its DC value. A
+// `run` after them is the analysis of that sample's deck.
+std::vector<std::string> alter_inputs_commands(const Eigen::RowVectorXd& sample_volt,
+                                               const ImacParameters& parameters,
+                                               ImacAnalysis analysis);
+
 // Checks that `inputs_volt` has n_in columns, at least one row and finite values; throws
 // ImacError naming `where`.
 void check_network_inputs(const ImacNetwork& network, const Eigen::MatrixXd& inputs_volt,

@@ -22,9 +22,12 @@ NetworkInputs read_network_inputs(const std::filesystem::path& path);
 void write_network_inputs(const std::filesystem::path& path, const NetworkInputs& inputs);
 
 // A result file: /outputs [K][n_out] V, /predicted_class [K], /power [K] W, /settled_power [K] W,
-// /latency [K] s (NaN when not measured), plus text and numeric attributes on "/". Written
+// /latency [K] s (NaN when not measured), the evaluated samples as an input file holds them
+// (/inputs [K][n_in], /labels [K] when labelled; so read_network_inputs reads a result file as
+// the inputs it was computed from), plus text and numeric attributes on "/". Written
 // atomically.
 void write_evaluation(const std::filesystem::path& path, const ImacEvaluation& evaluation,
+                      const NetworkInputs& inputs,
                       const std::vector<std::pair<std::string, std::string>>& text_attributes,
                       const std::vector<std::pair<std::string, double>>& number_attributes);
 ImacEvaluation read_evaluation(const std::filesystem::path& path);

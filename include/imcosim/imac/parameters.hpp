@@ -119,6 +119,13 @@ ImacParameters parse_parameters(std::istream& stream, const std::string& where);
 // `where`.
 void check_parameters(const ImacParameters& parameters, const std::string& where);
 
+// The INI text of every value of `parameters`, one "key = value" line each, each number the
+// shortest text that reads back to it exactly: parse_parameters reads it back to the same values.
+// Result files record it.
+std::string parameters_text(const ImacParameters& parameters);
+// amp_gains as parameters_text writes them: "30,30,10".
+std::string amp_gains_text(const ImacParameters& parameters);
+
 const char* wire_model_name(WireModel model);
 const char* neuron_kind_name(NeuronKind kind);
 const char* sensing_scheme_name(SensingScheme scheme);

@@ -18,14 +18,18 @@ struct SpiceEvaluationOptions {
   // operating_point: each sample's DC solution, the fast path's exact counterpart: its outputs,
   // the static power as both power figures, latency NaN.
   ImacAnalysis analysis = ImacAnalysis::transient;
-  // Samples per run (transient windows or DC sweep points); runs are spread over the workers.
+  // Samples per ngspice job; jobs are spread over the workers. Every sample is its own analysis
+  // of its one-sample deck (a transient: idle window 0, the sample in window 1), the job's later
+  // samples altered into the loaded deck's sources, so that results depend on neither this nor
+  // the worker count.
   Eigen::Index samples_per_run = 16;
   // Where ngspice's Newton iteration starts (FastEvaluator::node_voltages); empty: from zero,
   // which falls into minutes of gmin stepping beyond small networks (docs/imac.md).
   // operating_point: one per sample. Each sample then runs alone, as a DC sweep that releases
   // these nodes from its start (imac_deck; samples_per_run is ignored), and the result is still
   // ngspice's own converged operating point.
-  // transient: one, the solution at idle inputs (every input 0 V), released in window 0.
+  // transient: one, the solution at idle inputs (every input 0 V), released in every sample's
+  // idle window 0.
   std::vector<NetworkNodeVoltages> starting_points;
   // How the decks draw the tiles (DeckOptions::tiles).
   TileForm tiles = TileForm::wires;
