@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "../io/ini_keys.hpp"
+#include "../io/program_options_message.hpp"
 #include "imcosim/campaign/error.hpp"
 #include "imcosim/circuit/error.hpp"
 #include "imcosim/device/error.hpp"
@@ -252,8 +253,8 @@ CampaignConfig read_campaign_config(const std::filesystem::path& path) {
     po::store(po::parse_config_file(stream, config_keys(), false), values);
     po::notify(values);
   } catch (const po::error& error) {
-    throw CampaignError(ErrorKind::bad_input,
-                        file + ": " + error.what() + " (see docs/campaign.md for every key)");
+    throw CampaignError(ErrorKind::bad_input, file + ": " + io::program_options_message(error) +
+                                                  " (see docs/campaign.md for every key)");
   }
   const KeyReader keys(values, file);
 

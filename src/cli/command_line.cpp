@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "../io/program_options_message.hpp"
 #include "imcosim/error.hpp"
 
 namespace imcosim::cli {
@@ -62,8 +63,8 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
     }
     po::notify(values);
   } catch (const po::error& error) {
-    throw UsageError("imcosim " + syntax.name + ": " + error.what() + " (see 'imcosim " +
-                     syntax.name + " --help')");
+    throw UsageError("imcosim " + syntax.name + ": " + io::program_options_message(error) +
+                     " (see 'imcosim " + syntax.name + " --help')");
   }
   for (const auto& option : syntax.input_files) {
     for (const auto& input : option_paths(values, option)) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "../io/ini_keys.hpp"
+#include "../io/program_options_message.hpp"
 #include "imcosim/cosim/error.hpp"
 #include "imcosim/device/error.hpp"
 #include "imcosim/device/random_stream.hpp"
@@ -201,15 +202,16 @@ CosimConfig read_cosim_config(const std::filesystem::path& path,
     std::istringstream override_stream(override_text.str());
     po::store(po::parse_config_file(override_stream, config_keys(), false), values);
   } catch (const po::error& error) {
-    throw CosimError(ErrorKind::bad_input,
-                     std::string("--set: ") + error.what() + " (see docs/cosim.md for every key)");
+    throw CosimError(ErrorKind::bad_input, std::string("--set: ") +
+                                               io::program_options_message(error) +
+                                               " (see docs/cosim.md for every key)");
   }
   try {
     po::store(po::parse_config_file(stream, config_keys(), false), values);
     po::notify(values);
   } catch (const po::error& error) {
-    throw CosimError(ErrorKind::bad_input,
-                     file + ": " + error.what() + " (see docs/cosim.md for every key)");
+    throw CosimError(ErrorKind::bad_input, file + ": " + io::program_options_message(error) +
+                                               " (see docs/cosim.md for every key)");
   }
   const Keys keys(values, file, std::move(overridden));
 

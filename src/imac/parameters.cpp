@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "../io/program_options_message.hpp"
 #include "imcosim/circuit/error.hpp"
 #include "imcosim/imac/error.hpp"
 
@@ -271,7 +272,7 @@ ImacParameters parse_parameters(std::istream& stream, const std::string& file) {
   try {
     po::store(po::parse_config_file(stream, keys, false), values);
   } catch (const po::error& error) {
-    throw ImacError(ErrorKind::bad_input, file + ": " + error.what());
+    throw ImacError(ErrorKind::bad_input, file + ": " + io::program_options_message(error));
   }
 
   ImacParameters parameters;

@@ -292,3 +292,26 @@ def test_a_cnn_model_with_parameters_of_no_layer(tmp_path, stray):
     """Layer 0 (flatten) has no parameters, the architecture ends at layer 1."""
     write_cnn_model(tmp_path / "m.h5", stray)
     refused(tmp_path, ["nn", "topology", "m.h5", "-o", "t.csv"], f"m.h5:/parameters/{stray}")
+
+
+# ---- text that Boost.Program_options would format for good ----------------------------------
+
+@pytest.mark.parametrize("line", ["samples = %value%", "%canonical_option% = 1",
+                                  "seed = 1%original_token%", "[%prefix%]\nx%option%y = 2"])
+def test_placeholders_in_a_configuration(tmp_path, line):
+    """Found by fuzz_ini_readers: Boost 1.74 substituted %value% into its message forever."""
+    (tmp_path / "c.ini").write_text("[campaign]\n" + line + "\n")
+    refused(tmp_path, ["montecarlo", "c.ini", "--threads", "1"], "c.ini")
+    (tmp_path / "circuit.ini").write_text(line.replace("[", "").replace("]", "") + "\n")
+    write_model(tmp_path / "m.h5", ["0", "1"])
+    write_inputs(tmp_path / "in.h5")
+    refused(tmp_path, ["imac", "fast", "m.h5", "--inputs", "in.h5", "--config", "circuit.ini",
+                       "-o", "out.h5"], "circuit.ini")
+
+
+@pytest.mark.parametrize("arguments,named", [(["--%canonical_option%"], "canonical_option"),
+                                             (["--timeout", "%value%"], "--timeout"),
+                                             (["--method=%value%x"], "--method")])
+def test_placeholders_on_the_command_line(tmp_path, arguments, named):
+    write_problem(tmp_path / "p.h5")
+    refused(tmp_path, ["solve", "p.h5", "-o", "out.h5", *arguments], named)
