@@ -282,12 +282,49 @@ std::uint64_t element_count(const Shape& shape, const std::string& where) {
   return count;
 }
 
-// Refuses, before anything is allocated, to read `elements` values of `element_bytes` each that
-// would not fit in this machine's memory: a small corrupt or hostile file may declare any shape.
+// Bytes of one chunk of `dataset` as stored (HDF5 holds a whole chunk in memory to read any
+// part of it), or 0 for a dataset that is not chunked.
+std::uint64_t chunk_bytes(const DataSet& dataset) {
+  const Handle properties(checked_id(H5Dget_create_plist(dataset.id()), ErrorKind::bad_input,
+                                     dataset.where(), "query the storage layout"));
+  if (H5Pget_layout(properties.id()) != H5D_CHUNKED) {
+    return 0;
+  }
+  std::vector<hsize_t> chunk(H5S_MAX_RANK);
+  const int rank = H5Pget_chunk(properties.id(), H5S_MAX_RANK, chunk.data());
+  const Handle type(checked_id(H5Dget_type(dataset.id()), ErrorKind::bad_input, dataset.where(),
+                               "query the element type"));
+  std::uint64_t bytes = H5Tget_size(type.id());
+  for (int axis = 0; axis < rank; ++axis) {
+    bytes = saturating_product({bytes, chunk[static_cast<std::size_t>(axis)]});
+  }
+  return bytes;
+}
+
+// Refuses, before anything is allocated, to read `elements` values of `element_bytes` each (and
+// the chunk HDF5 reads them through) when that would not fit in this machine's memory: a small
+// corrupt or hostile file may declare any shape and any chunk.
 void check_readable_size(const DataSet& dataset, std::uint64_t elements,
                          std::uint64_t element_bytes) {
-  const std::string shortfall = memory_shortfall(saturating_product({elements, element_bytes}),
-                                                 "reading shape " + shape_text(dataset.shape()));
+  // A dataset cannot store more than its file holds; the chunk index of a corrupt one may claim
+  // so, and HDF5 would allocate what it claims before finding the file too short.
+  const Handle file(checked_id(H5Iget_file_id(dataset.id()), ErrorKind::bad_input, dataset.where(),
+                               "find the file of the dataset"));
+  hsize_t file_bytes = 0;
+  checked(H5Fget_filesize(file.id(), &file_bytes), ErrorKind::bad_input, dataset.where(),
+          "query the file's size");
+  const hsize_t stored_bytes = H5Dget_storage_size(dataset.id());
+  if (stored_bytes > file_bytes) {
+    throw IoError(ErrorKind::bad_input,
+                  dataset.where() + ": corrupt HDF5 file: the dataset claims " +
+                      byte_text(stored_bytes) + " of stored data in a file of " +
+                      byte_text(file_bytes));
+  }
+  const std::uint64_t chunk = chunk_bytes(dataset);
+  const std::string shortfall =
+      memory_shortfall(saturating_sum({saturating_product({elements, element_bytes}), chunk}),
+                       "reading shape " + shape_text(dataset.shape()) +
+                           (chunk > 0 ? " through chunks of " + byte_text(chunk) : ""));
   if (!shortfall.empty()) {
     throw IoError(ErrorKind::bad_input, dataset.where() + ": " + shortfall);
   }
