@@ -6,11 +6,6 @@
 #include "imcosim/imac/parameters.hpp"
 #include "imcosim/tpu/architecture.hpp"
 
-extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
-  imcosim::set_memory_budget_bytes(imcosim::fuzz::fuzz_memory_budget_bytes);
-  return 0;
-}
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using imcosim::fuzz::expect_typed_errors_only;
   static const imcosim::fuzz::InputFile input(".ini");

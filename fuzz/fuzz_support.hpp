@@ -67,3 +67,9 @@ void expect_typed_errors_only(const char* reader_name, Reader read) {
 }
 
 }  // namespace imcosim::fuzz
+
+// libFuzzer calls this once before the first input (each target includes this header once).
+extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
+  imcosim::set_memory_budget_bytes(imcosim::fuzz::fuzz_memory_budget_bytes);
+  return 0;
+}

@@ -84,6 +84,10 @@ inline std::int64_t round_clamped(double value, double low, double high) noexcep
 inline std::int8_t activation_code(double value, double scale) noexcept {
   return static_cast<std::int8_t>(round_clamped(value / scale, -128.0, 127.0));
 }
+// Activations are float; the code is computed in double, as above (the widening is exact).
+inline std::int8_t activation_code(float value, double scale) noexcept {
+  return activation_code(static_cast<double>(value), scale);
+}
 
 // The TPU stage (weights, geometry, bias, per-channel requantisation, groups) of a convolution.
 tpu::ConvStage tpu_stage(const Conv2d<float>& conv, const QuantisedConv& quantised,
