@@ -307,14 +307,18 @@ std::uint64_t chunk_bytes(const DataSet& dataset) {
 void check_readable_size(const DataSet& dataset, std::uint64_t elements,
                          std::uint64_t element_bytes) {
   // A dataset cannot store more than its file holds; the chunk index of a corrupt one may claim
-  // so, and HDF5 would allocate what it claims before finding the file too short.
+  // so, and HDF5 would allocate what it claims before finding the file too short. (Only a file
+  // opened to read is complete on disk: one being written may hold data in HDF5's cache.)
   const Handle file(checked_id(H5Iget_file_id(dataset.id()), ErrorKind::bad_input, dataset.where(),
                                "find the file of the dataset"));
+  unsigned intent = 0;
+  checked(H5Fget_intent(file.id(), &intent), ErrorKind::bad_input, dataset.where(),
+          "query how the file was opened");
   hsize_t file_bytes = 0;
   checked(H5Fget_filesize(file.id(), &file_bytes), ErrorKind::bad_input, dataset.where(),
           "query the file's size");
   const hsize_t stored_bytes = H5Dget_storage_size(dataset.id());
-  if (stored_bytes > file_bytes) {
+  if (intent == H5F_ACC_RDONLY && stored_bytes > file_bytes) {
     throw IoError(ErrorKind::bad_input,
                   dataset.where() + ": corrupt HDF5 file: the dataset claims " +
                       byte_text(stored_bytes) + " of stored data in a file of " +
