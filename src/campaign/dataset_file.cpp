@@ -126,7 +126,7 @@ bool same_identity(const DatasetHeader& a, const DatasetHeader& b) {
 // a copy renamed over the file.
 void extend_dataset(const std::filesystem::path& path, const DatasetHeader& header) {
   io::AtomicFile next(path);
-  std::filesystem::copy_file(path, next.temporary_path());
+  next.copy_from(path);
   {
     auto file = hdf5::File::open_read_write(next.temporary_path());
     file.write_int64_attribute("samples", header.samples);
@@ -340,7 +340,7 @@ void DatasetWriter::append(const SampleBlock& block) {
   }
   // 1. Copy the committed file; append the block and the new count to the copy.
   io::AtomicFile next(path_);
-  std::filesystem::copy_file(path_, next.temporary_path());
+  next.copy_from(path_);
   {
     auto file = hdf5::File::open_read_write(next.temporary_path());
     for (const auto& spec : dataset_specs(header_)) {

@@ -1,7 +1,6 @@
 // imcosim imac netlist|spice|fast|validate: IMAC fully-connected networks at circuit level.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <optional>
@@ -431,19 +430,15 @@ int run_imac_netlist(const std::vector<std::string>& args) {
   if (const std::string option = written_deck_solver_option(*values); !option.empty()) {
     lines.insert(lines.begin() + 1, option);
   }
-  io::AtomicFile target((*values)["output"].as<std::string>());
-  {
-    std::ofstream deck(target.temporary_path());
-    for (const auto& line : lines) {
-      deck << line << '\n';
-    }
-    if (!deck.flush()) {
-      throw Error(ErrorKind::runtime, "cannot write " + target.temporary_path().string());
-    }
+  std::string deck;
+  for (const auto& line : lines) {
+    deck += line;
+    deck += '\n';
   }
-  target.commit();
+  const auto output = (*values)["output"].as<std::string>();
+  io::write_text_atomically(output, deck);
   print_network(loaded.network);
-  std::cout << "wrote " << target.path().string() << " (" << lines.size() << " lines, "
+  std::cout << "wrote " << output << " (" << lines.size() << " lines, "
             << loaded.inputs.inputs_volt.rows() << " samples)\n";
   return 0;
 }

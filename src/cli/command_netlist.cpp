@@ -1,5 +1,5 @@
-#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "command_line.hpp"
 #include "imcosim/circuit/tile_network.hpp"
@@ -46,16 +46,9 @@ int run_netlist(const std::vector<std::string>& args) {
     netlist::write_standalone_tile_deck(std::cout, network, inputs, title, solver_option);
     return 0;
   }
-  io::AtomicFile output(output_path);
-  {
-    std::ofstream deck(output.temporary_path());
-    netlist::write_standalone_tile_deck(deck, network, inputs, title, solver_option);
-    deck.close();
-    if (!deck) {
-      throw io::IoError(ErrorKind::runtime, "could not write the deck " + output_path);
-    }
-  }
-  output.commit();
+  std::ostringstream deck;
+  netlist::write_standalone_tile_deck(deck, network, inputs, title, solver_option);
+  io::write_text_atomically(output_path, deck.str());
   std::cerr << "wrote " << output_path << " (" << problem.tile.rows() << "x" << problem.tile.cols()
             << " tile, " << network.resistors().size() << " resistors, input vector " << sample
             << ")\n";

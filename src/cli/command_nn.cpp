@@ -1,6 +1,5 @@
 // imcosim nn evaluate|topology: accuracy of a CNN model file on a test set; SCALE-Sim topology
 // of a model.
-#include <fstream>
 #include <iomanip>
 #include <iostream>
 #include <string>
@@ -9,6 +8,7 @@
 #include "command_line.hpp"
 #include "imcosim/error.hpp"
 #include "imcosim/imac/network.hpp"
+#include "imcosim/io/atomic_file.hpp"
 #include "imcosim/nn/architecture.hpp"
 #include "imcosim/nn/dataset.hpp"
 #include "imcosim/nn/error.hpp"
@@ -130,7 +130,7 @@ int run_topology(const std::vector<std::string>& args) {
   const auto architecture = model.ends_with(".h5")
                                 ? nn::read_model_file(model).network.architecture()
                                 : nn::load_architecture(model);
-  tpu::write_file_atomically(output, nn::scalesim_topology(architecture));
+  io::write_text_atomically(output, nn::scalesim_topology(architecture));
   std::cout << "imcosim nn topology: " << architecture.name() << " -> " << output << '\n';
   return 0;
 }

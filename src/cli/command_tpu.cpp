@@ -7,6 +7,7 @@
 
 #include "command_line.hpp"
 #include "imcosim/error.hpp"
+#include "imcosim/io/atomic_file.hpp"
 #include "imcosim/tpu/architecture.hpp"
 #include "imcosim/tpu/error.hpp"
 #include "imcosim/tpu/report.hpp"
@@ -80,10 +81,10 @@ int run_tpu(const std::vector<std::string>& args) {
 
   // 3. Write both reports, each atomically.
   create_output_directory(arguments.output_directory);
-  tpu::write_file_atomically(arguments.output_directory / "COMPUTE_REPORT.csv",
-                             tpu::format_compute_report(layers));
-  tpu::write_file_atomically(arguments.output_directory / "TPU_REPORT.csv",
-                             tpu::format_tpu_report(layers, config, arguments.clock_mhz));
+  io::write_text_atomically(arguments.output_directory / "COMPUTE_REPORT.csv",
+                            tpu::format_compute_report(layers));
+  io::write_text_atomically(arguments.output_directory / "TPU_REPORT.csv",
+                            tpu::format_tpu_report(layers, config, arguments.clock_mhz));
 
   std::int64_t total_cycles = 0;
   for (const auto& layer : layers) {

@@ -5,10 +5,10 @@
 
 #include <atomic>
 #include <cerrno>
-#include <fstream>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "imcosim/io/error.hpp"
 
@@ -36,9 +36,25 @@ void flush_to_disk(const std::filesystem::path& file) {
   const int fsync_errno = errno;
   ::close(descriptor);
   if (status != 0) {
-    throw IoError(ErrorKind::runtime, file.string() + ": cannot flush to disk: " +
-                                          std::generic_category().message(fsync_errno));
+    throw IoError(ErrorKind::runtime,
+                  file.string() + ": cannot flush to disk: " + write_error_text(fsync_errno));
   }
+}
+
+// Writes all `size` bytes; returns 0, or the errno of the write that failed.
+int write_all(int descriptor, const char* data, std::size_t size) {
+  std::size_t written = 0;
+  while (written < size) {
+    const ssize_t count = ::write(descriptor, data + written, size - written);
+    if (count < 0 && errno == EINTR) {
+      continue;
+    }
+    if (count <= 0) {
+      return count < 0 ? errno : ENOSPC;
+    }
+    written += static_cast<std::size_t>(count);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -52,6 +68,46 @@ AtomicFile::~AtomicFile() {
   if (!committed_) {
     std::error_code ignored;
     std::filesystem::remove(temporary_path_, ignored);
+  }
+}
+
+void AtomicFile::copy_from(const std::filesystem::path& source) {
+  // read(2) and write(2) themselves, so that a failure keeps its reason (std::filesystem's copy
+  // reports a full disk as an input/output error).
+  const int input = ::open(source.c_str(), O_RDONLY | O_CLOEXEC);
+  if (input < 0) {
+    throw IoError(ErrorKind::runtime,
+                  source.string() + ": cannot open to copy it: " + write_error_text(errno));
+  }
+  const int output =
+      ::open(temporary_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (output < 0) {
+    const int open_errno = errno;
+    ::close(input);
+    throw IoError(ErrorKind::runtime, path_.string() + ": cannot create " +
+                                          temporary_path_.string() + ": " +
+                                          write_error_text(open_errno));
+  }
+  std::vector<char> buffer(std::size_t{1} << 20);
+  int failure = 0;
+  while (failure == 0) {
+    const ssize_t count = ::read(input, buffer.data(), buffer.size());
+    if (count < 0 && errno == EINTR) {
+      continue;
+    }
+    if (count <= 0) {
+      failure = count < 0 ? errno : 0;
+      break;
+    }
+    failure = write_all(output, buffer.data(), static_cast<std::size_t>(count));
+  }
+  ::close(input);
+  if (::close(output) != 0 && failure == 0) {
+    failure = errno;
+  }
+  if (failure != 0) {
+    throw IoError(ErrorKind::runtime, path_.string() + ": cannot copy " + source.string() +
+                                          " to extend it: " + write_error_text(failure));
   }
 }
 
@@ -74,15 +130,33 @@ void AtomicFile::commit() {
   committed_ = true;
 }
 
+std::string write_error_text(int error_number) {
+  if (error_number == ENOSPC || error_number == EDQUOT) {
+    return "the disk is full (no space left on the device)";
+  }
+  if (error_number == EFBIG) {
+    return "the file size limit was reached (file too large)";
+  }
+  return std::generic_category().message(error_number);
+}
+
 void write_text_atomically(const std::filesystem::path& path, const std::string& text) {
   AtomicFile file(path);
-  {
-    std::ofstream out(file.temporary_path(), std::ios::binary | std::ios::trunc);
-    out << text;
-    out.close();
-    if (!out) {
-      throw IoError(ErrorKind::runtime, path.string() + ": cannot write");
-    }
+  // write(2) itself, so that a failure keeps its reason (a stream's does not).
+  const int descriptor =
+      ::open(file.temporary_path().c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (descriptor < 0) {
+    throw IoError(ErrorKind::runtime, path.string() + ": cannot create " +
+                                          file.temporary_path().string() + ": " +
+                                          write_error_text(errno));
+  }
+  if (const int failure = write_all(descriptor, text.data(), text.size()); failure != 0) {
+    ::close(descriptor);
+    throw IoError(ErrorKind::runtime,
+                  path.string() + ": cannot write: " + write_error_text(failure));
+  }
+  if (::close(descriptor) != 0) {
+    throw IoError(ErrorKind::runtime, path.string() + ": cannot write: " + write_error_text(errno));
   }
   file.commit();
 }

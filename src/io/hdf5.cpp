@@ -16,6 +16,7 @@
 #include <utility>
 
 #include "hdf5_probe.hpp"
+#include "imcosim/io/atomic_file.hpp"
 #include "imcosim/io/error.hpp"
 #include "imcosim/memory_budget.hpp"
 
@@ -62,13 +63,7 @@ std::string storage_exhausted(const std::string& stack) {
     return {};
   }
   const int number = std::atoi(stack.c_str() + at + key.size());
-  if (number == ENOSPC || number == EDQUOT) {
-    return "the disk is full (no space left on the device)";
-  }
-  if (number == EFBIG) {
-    return "the file size limit was reached (file too large)";
-  }
-  return {};
+  return number == ENOSPC || number == EDQUOT || number == EFBIG ? write_error_text(number) : "";
 }
 
 [[noreturn]] void fail(ErrorKind kind, const std::string& where, const std::string& problem) {

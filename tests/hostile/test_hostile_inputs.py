@@ -30,7 +30,9 @@ def rng(name):
 
 
 def snapshot(directory):
-    return {path.name: path.read_bytes() for path in sorted(directory.iterdir())}
+    """Every file below `directory` (named relative to it) with its bytes, and every folder."""
+    return {str(path.relative_to(directory)): path.read_bytes() if path.is_file() else None
+            for path in sorted(directory.rglob("*"))}
 
 
 def refused(directory, arguments, *fragments):
@@ -315,3 +317,66 @@ def test_placeholders_in_a_configuration(tmp_path, line):
 def test_placeholders_on_the_command_line(tmp_path, arguments, named):
     write_problem(tmp_path / "p.h5")
     refused(tmp_path, ["solve", "p.h5", "-o", "out.h5", *arguments], named)
+
+
+# ---- a full disk, for every writer -------------------------------------------------------
+
+def limited_run(directory, arguments, limit_bytes):
+    """imcosim with writes beyond `limit_bytes` failing as on a full disk (RLIMIT_FSIZE, the
+    signal it sends ignored as a shell's `trap '' XFSZ` does): write(2) fails with EFBIG."""
+    import resource
+    import signal
+
+    def limit():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
+
+    return subprocess.run([IMCOSIM, *arguments], cwd=directory, capture_output=True, text=True,
+                          timeout=300, check=False, preexec_fn=limit)
+
+
+def writer_cases(tmp_path):
+    """(arguments, the output they write) for every command that writes a file."""
+    write_problem(tmp_path / "p.h5", rows=24, cols=16, vectors=64)
+    write_model(tmp_path / "m.h5", ["0", "1"], sizes=(24, 12, 4))
+    write_inputs(tmp_path / "in.h5", count=40, width=24)
+    (tmp_path / "circuit.ini").write_text("xbar_rows = 8\nxbar_cols = 8\n")
+    (tmp_path / "a.cfg").write_text(CFG.format(rows=8, cols=8, dataflow="os", extra=""))
+    (tmp_path / "t.csv").write_text(TOPOLOGY * 1 + "".join(
+        f"Conv{k}, 28, 28, 3, 3, 4, 8, 1,\n" for k in range(2, 40)))
+    (tmp_path / "c.ini").write_text(CAMPAIGN.format(samples=40, vectors=4, block=8, rows=8,
+                                                    cols=8))
+    return [
+        (["solve", "p.h5", "-o", "out.h5"], "out.h5"),
+        (["netlist", "p.h5", "-o", "out.cir"], "out.cir"),
+        (["imac", "fast", "m.h5", "--inputs", "in.h5", "--config", "circuit.ini", "-o",
+          "out.h5"], "out.h5"),
+        (["imac", "netlist", "m.h5", "--inputs", "in.h5", "--config", "circuit.ini", "-o",
+          "out.cir"], "out.cir"),
+        (["tpu", "-c", "a.cfg", "-t", "t.csv", "-o", "out"], "out/TPU_REPORT.csv"),
+        # A complete dataset is not written again: the second run extends it to more samples.
+        (["dataset", "c.ini", "-o", "out.h5", "--threads", "1"], "out.h5"),
+        (["nn", "topology", "lenet5", "-o", "out.csv"], "out.csv"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(7))
+def test_a_full_disk_costs_no_previous_output(tmp_path, case):
+    """Each writer, its output made once, then made again with too little room: exit 1 saying
+    the limit was reached, the previous output byte-identical, nothing else left behind."""
+    arguments, output = writer_cases(tmp_path)[case]
+    first = subprocess.run([IMCOSIM, *arguments], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=300, check=False)
+    assert first.returncode == 0, first.stdout + first.stderr
+    if arguments[0] == "dataset":
+        (tmp_path / "c.ini").write_text(CAMPAIGN.format(samples=400, vectors=4, block=8, rows=8,
+                                                        cols=8))
+    before = snapshot(tmp_path)
+    before_output = (tmp_path / output).read_bytes()
+    run = limited_run(tmp_path, arguments, len(before_output) // 2)
+    message = run.stdout + run.stderr
+    assert run.returncode == 1, f"{arguments}: exit {run.returncode}\n{message}"
+    assert "the file size limit was reached" in message, message
+    assert "internal error" not in message, message
+    assert (tmp_path / output).read_bytes() == before_output
+    assert snapshot(tmp_path) == before, message

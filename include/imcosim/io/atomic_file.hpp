@@ -27,6 +27,11 @@ class AtomicFile {
     return temporary_path_;
   }
 
+  // Starts the temporary as a copy of `source` (a file to extend: the copy is written, then
+  // committed over it). Throws IoError (runtime) naming the reason when the copy fails, a full
+  // disk or the file size limit among them.
+  void copy_from(const std::filesystem::path& source);
+
   // Flushes the temporary to disk and renames it to `path`, replacing any file there.
   // Throws IoError (runtime) when the temporary does not exist or cannot be renamed.
   void commit();
@@ -38,8 +43,14 @@ class AtomicFile {
   bool committed_ = false;
 };
 
-// Writes `text` to `path` through an AtomicFile. Throws IoError (runtime) on failure, leaving any
-// earlier file at `path` as it was.
+// Writes `text` to `path` through an AtomicFile. Throws IoError (runtime) on failure, saying when
+// the disk is full or the file size limit was reached, leaving any earlier file at `path` as it
+// was.
 void write_text_atomically(const std::filesystem::path& path, const std::string& text);
+
+// Why a write failed with `error_number`, as every writer says it: "the disk is full (no space
+// left on the device)", "the file size limit was reached (file too large)", or the system's
+// own text.
+[[nodiscard]] std::string write_error_text(int error_number);
 
 }  // namespace imcosim::io

@@ -17,8 +17,4 @@ std::string format_compute_report(const std::vector<LayerReport>& layers);
 std::string format_tpu_report(const std::vector<LayerReport>& layers,
                               const ArchitectureConfig& config, double clock_mhz);
 
-// Writes `text` to a temporary file beside `path` and renames it into place, so a failure never
-// leaves a half-written report. Throws TpuError (runtime) on I/O failure.
-void write_file_atomically(const std::filesystem::path& path, const std::string& text);
-
 }  // namespace imcosim::tpu

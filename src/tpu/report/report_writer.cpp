@@ -1,5 +1,4 @@
 #include <charconv>
-#include <fstream>
 #include <sstream>
 #include <system_error>
 
@@ -66,33 +65,6 @@ std::string format_tpu_report(const std::vector<LayerReport>& layers,
   out << "# total cycles " << cycles_sum << ", total time "
       << python_float(static_cast<double>(cycles_sum) / clock_mhz) << " us\n";
   return out.str();
-}
-
-void write_file_atomically(const std::filesystem::path& path, const std::string& text) {
-  auto temporary = path;
-  temporary += ".partial";
-  {
-    std::ofstream stream(temporary, std::ios::binary | std::ios::trunc);
-    if (!stream) {
-      throw TpuError(temporary.string() + ": cannot open for writing", ErrorKind::runtime);
-    }
-    stream << text;
-    stream.flush();
-    if (!stream) {
-      std::error_code ignored;
-      std::filesystem::remove(temporary, ignored);
-      throw TpuError(temporary.string() + ": write failed", ErrorKind::runtime);
-    }
-  }
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    std::error_code ignored;
-    std::filesystem::remove(temporary, ignored);
-    throw TpuError(
-        path.string() + ": cannot move the finished report into place: " + error.message(),
-        ErrorKind::runtime);
-  }
 }
 
 }  // namespace imcosim::tpu
