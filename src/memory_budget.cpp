@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdio>
@@ -62,18 +63,23 @@ std::atomic<std::uint64_t> memory_budget{0};  // 0: physical memory
 
 void set_memory_budget_bytes(std::uint64_t bytes) noexcept { memory_budget = bytes; }
 
-std::string memory_shortfall(std::uint64_t bytes, std::string_view what) {
+std::string memory_shortfall(std::uint64_t bytes, std::string_view what, std::uint64_t parts) {
   const std::uint64_t budget = memory_budget;
   const std::uint64_t memory = budget != 0 ? budget : physical_memory_bytes();
-  if (bytes <= memory) {
+  const std::uint64_t allowance = memory / std::max<std::uint64_t>(parts, 1);
+  if (bytes <= allowance) {
     return {};
   }
   const std::string needed = bytes == std::numeric_limits<std::uint64_t>::max()
                                  ? "more bytes than 64 bits can count"
                                  : byte_text(bytes);
-  return std::string(what) + " needs " + needed +
-         (budget != 0 ? ", more than the " + byte_text(memory) + " of memory this process may use"
-                      : ", more than this machine's " + byte_text(memory) + " of memory");
+  const std::string memory_text =
+      budget != 0 ? "the " + byte_text(memory) + " of memory this process may use"
+                  : "this machine's " + byte_text(memory) + " of memory";
+  return std::string(what) + " needs " + needed + ", more than " +
+         (parts > 1 ? byte_text(allowance) + ", the 1/" + std::to_string(parts) + " of " +
+                          memory_text + " that one read may take"
+                    : memory_text);
 }
 
 }  // namespace imcosim

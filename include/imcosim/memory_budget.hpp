@@ -32,6 +32,9 @@ void set_memory_budget_bytes(std::uint64_t bytes) noexcept;
 // Empty when `bytes` fit in physical memory (or the budget set); otherwise "<what> needs
 // <bytes>, more than this machine's <memory> of memory", for the caller's own error naming the
 // file and entry.
-[[nodiscard]] std::string memory_shortfall(std::uint64_t bytes, std::string_view what);
+// With `parts` > 1 the allowance is that part of the memory (one read of several that a
+// command's data passes through: its copies and results need the rest).
+[[nodiscard]] std::string memory_shortfall(std::uint64_t bytes, std::string_view what,
+                                           std::uint64_t parts = 1);
 
 }  // namespace imcosim

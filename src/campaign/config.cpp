@@ -11,6 +11,7 @@
 #include "../io/ini_keys.hpp"
 #include "../io/program_options_message.hpp"
 #include "imcosim/campaign/error.hpp"
+#include "imcosim/circuit/crossbar_tile.hpp"
 #include "imcosim/circuit/error.hpp"
 #include "imcosim/device/error.hpp"
 #include "imcosim/imac/network.hpp"
@@ -198,6 +199,14 @@ void check_sizes(const CampaignConfig& config, const KeyReader& keys) {
                      "= " + std::to_string(config.vectors_per_sample) +
                          " times samples = " + std::to_string(config.samples) +
                          " rows exceeds the 2^63 - 1 rows a dataset can hold");
+  }
+  if (!config.network) {
+    try {
+      circuit::check_tile_size(static_cast<std::uint64_t>(config.rows),
+                               static_cast<std::uint64_t>(config.cols), keys.where("tile.rows"));
+    } catch (const circuit::CircuitError& error) {
+      throw CampaignError(ErrorKind::bad_input, error.what());
+    }
   }
   // The nominal output, then ideal and solver for tiles, fast for networks.
   const std::uint64_t outputs = 1 + (config.ideal ? 1U : 0U) + (config.solver ? 1U : 0U) +

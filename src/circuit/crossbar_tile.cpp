@@ -1,5 +1,6 @@
 #include "imcosim/circuit/crossbar_tile.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "imcosim/circuit/error.hpp"
@@ -14,6 +15,15 @@ std::string element_where(std::string_view where, Eigen::Index i, Eigen::Index j
 
 }  // namespace
 
+void check_tile_size(std::uint64_t rows, std::uint64_t cols, std::string_view where) {
+  if (rows > static_cast<std::uint64_t>(max_tile_devices) / std::max<std::uint64_t>(cols, 1)) {
+    throw CircuitError(std::string(where) + ": a " + std::to_string(rows) + " x " +
+                       std::to_string(cols) + " tile exceeds the " +
+                       std::to_string(max_tile_devices) +
+                       " devices (8192 x 8192) a tile may have; partition it into tiles");
+  }
+}
+
 CrossbarTile::CrossbarTile(Eigen::MatrixXd conductance_siemens, WireResistances wires,
                            std::string_view where)
     : conductance_siemens_(std::move(conductance_siemens)), wires_(wires) {
@@ -23,6 +33,8 @@ CrossbarTile::CrossbarTile(Eigen::MatrixXd conductance_siemens, WireResistances 
                        std::to_string(conductance_siemens_.cols()) +
                        "); a tile needs at least one row and one column");
   }
+  check_tile_size(static_cast<std::uint64_t>(conductance_siemens_.rows()),
+                  static_cast<std::uint64_t>(conductance_siemens_.cols()), where);
   for (Eigen::Index i = 0; i < rows(); ++i) {
     for (Eigen::Index j = 0; j < cols(); ++j) {
       conductance_parameter.check(conductance_siemens_(i, j), element_where(where, i, j));

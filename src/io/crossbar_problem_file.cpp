@@ -35,9 +35,9 @@ hdf5::Shape shape_of(const Eigen::MatrixXd& matrix) {
   return {static_cast<std::uint64_t>(matrix.rows()), static_cast<std::uint64_t>(matrix.cols())};
 }
 
-// A non-empty rank-2 numeric dataset at `path`, converted to double.
-Eigen::MatrixXd read_required_matrix(const hdf5::File& file, std::string_view path,
-                                     std::string_view expected) {
+// The non-empty rank-2 dataset at `path`, not yet read.
+hdf5::DataSet required_matrix(const hdf5::File& file, std::string_view path,
+                              std::string_view expected) {
   const std::string where = file.file_name() + ":" + std::string(path);
   switch (file.object_kind(path)) {
     case hdf5::ObjectKind::dataset:
@@ -50,7 +50,7 @@ Eigen::MatrixXd read_required_matrix(const hdf5::File& file, std::string_view pa
       throw IoError(ErrorKind::bad_input,
                     where + ": is not a dataset; expected " + std::string(expected));
   }
-  const hdf5::DataSet dataset = file.open_dataset(path);
+  hdf5::DataSet dataset = file.open_dataset(path);
   const hdf5::Shape shape = dataset.shape();
   if (shape.size() != 2) {
     throw IoError(ErrorKind::bad_input, where + ": has rank " + std::to_string(shape.size()) +
@@ -62,7 +62,7 @@ Eigen::MatrixXd read_required_matrix(const hdf5::File& file, std::string_view pa
                                             "; expected " + std::string(expected) +
                                             " with at least one element");
   }
-  return dataset.read_matrix();
+  return dataset;
 }
 
 double read_wire_resistance(const hdf5::File& file, const circuit::ParameterSpec& spec) {
@@ -88,16 +88,21 @@ CrossbarProblem read_crossbar_problem(const std::filesystem::path& path) {
     wires.*parameter.field = read_wire_resistance(file, parameter.spec);
   }
 
-  // 2. The tile: its constructor checks every conductance against its declaration.
-  Eigen::MatrixXd conductance_siemens =
-      read_required_matrix(file, conductance_path, conductance_expected);
+  // 2. The tile: its size before anything is read, then every conductance (its constructor checks
+  //    them against their declaration).
+  const hdf5::DataSet conductance = required_matrix(file, conductance_path, conductance_expected);
+  rethrowing_as_io_error([&] {
+    const hdf5::Shape shape = conductance.shape();
+    circuit::check_tile_size(shape[0], shape[1], conductance.where());
+  });
+  Eigen::MatrixXd conductance_siemens = conductance.read_matrix();
   circuit::CrossbarTile tile = rethrowing_as_io_error([&] {
     return circuit::CrossbarTile(std::move(conductance_siemens), wires,
                                  file_name + ":" + std::string(conductance_path));
   });
 
   // 3. Inputs: one finite voltage per tile row in every vector.
-  Eigen::MatrixXd inputs_volt = read_required_matrix(file, inputs_path, inputs_expected);
+  Eigen::MatrixXd inputs_volt = required_matrix(file, inputs_path, inputs_expected).read_matrix();
   if (inputs_volt.cols() != tile.rows()) {
     throw IoError(ErrorKind::bad_input,
                   file_name + ":" + std::string(inputs_path) + ": has shape " +

@@ -277,6 +277,10 @@ std::uint64_t element_count(const Shape& shape, const std::string& where) {
   return count;
 }
 
+// One dataset read may take a quarter of the memory: what is read is copied and computed on
+// (a tile's conductances into the tile, inputs into results), and those need the rest.
+constexpr std::uint64_t dataset_read_memory_parts = 4;
+
 // Bytes of one chunk of `dataset` as stored (HDF5 holds a whole chunk in memory to read any
 // part of it), or 0 for a dataset that is not chunked.
 std::uint64_t chunk_bytes(const DataSet& dataset) {
@@ -323,7 +327,8 @@ void check_readable_size(const DataSet& dataset, std::uint64_t elements,
   const std::string shortfall =
       memory_shortfall(saturating_sum({saturating_product({elements, element_bytes}), chunk}),
                        "reading shape " + shape_text(dataset.shape()) +
-                           (chunk > 0 ? " through chunks of " + byte_text(chunk) : ""));
+                           (chunk > 0 ? " through chunks of " + byte_text(chunk) : ""),
+                       dataset_read_memory_parts);
   if (!shortfall.empty()) {
     throw IoError(ErrorKind::bad_input, dataset.where() + ": " + shortfall);
   }

@@ -73,22 +73,23 @@ CROSSBAR_COMMANDS = (["solve", "p.h5", "-o", "out.h5"], ["spice", "p.h5", "-o", 
                      ["netlist", "p.h5", "-o", "out.cir"], ["validate", "p.h5"])
 
 
-@pytest.mark.parametrize("draw", range(3))
-def test_a_declared_conductance_beyond_memory(tmp_path, draw):
-    """A few KB of file declaring a tile whose float64 values exceed this machine's memory."""
+@pytest.mark.parametrize("draw", range(4))
+def test_a_declared_conductance_beyond_any_tile(tmp_path, draw):
+    """A few KB of file declaring a tile of more than 2^26 devices (up to more than memory)."""
     pick = rng(f"conductance-{draw}")
-    rows = pick.randint(2 * 10**5, 10**6)
-    cols = max(MEMORY_BYTES // (8 * rows) + pick.randint(1, 10**5), 2)
+    rows = [2**31, pick.randint(2**13 + 1, 10**5), pick.randint(2 * 10**5, 10**6), 2**26 + 1][draw]
+    cols = [1, pick.randint(2**13 + 1, 10**5), MEMORY_BYTES // (8 * rows) + 7, 1][draw]
     write_problem(tmp_path / "p.h5", conductance=lambda f: f.create_dataset(
-        "conductance", shape=(rows, cols), dtype="f8", chunks=(64, 64)),
-        inputs=lambda f: f.create_dataset("inputs", data=np.zeros((2, rows))))
+        "conductance", shape=(rows, cols), dtype="f8", chunks=(64, 1)),
+        inputs=lambda f: f.create_dataset("inputs", shape=(2, rows), dtype="f8", chunks=(1, 64)))
     for command in CROSSBAR_COMMANDS:
-        refused(tmp_path, command, "p.h5:/conductance", f"[{rows}][{cols}]", "of memory")
+        refused(tmp_path, command, "p.h5:/conductance", f"{rows} x {cols} tile exceeds")
 
 
 @pytest.mark.parametrize("draw", range(3))
 def test_declared_input_vectors_beyond_memory(tmp_path, draw):
-    vectors = rng(f"vectors-{draw}").randint(10**9, 10**12)
+    # From a quarter of this machine's memory (what one read may take) to far beyond it.
+    vectors = rng(f"vectors-{draw}").randint(MEMORY_BYTES // 4 // 24 + 1, 10**12)
     write_problem(tmp_path / "p.h5", inputs=lambda f: f.create_dataset(
         "inputs", shape=(vectors, 3), dtype="f8", chunks=(1024, 3)))
     for command in CROSSBAR_COMMANDS:

@@ -2,6 +2,7 @@
 
 #include <Eigen/Core>
 #include <array>
+#include <cstdint>
 #include <string_view>
 
 #include "imcosim/circuit/parameter.hpp"
@@ -67,6 +68,15 @@ inline constexpr ParameterSpec conductance_parameter{.name = "conductance",
 // Input voltage of one word line.
 inline constexpr ParameterSpec input_voltage_parameter{
     .name = "inputs", .unit = "V", .description = "word-line input voltage"};
+
+// The most devices one tile may have: 2^26 (8192 x 8192). The solvers' documented reach is
+// 4096 x 4096 (the matrix-free one); beyond this bound a tile's nodal system alone would take
+// gigabytes, so a larger declared tile is refused before anything is read or built.
+inline constexpr Eigen::Index max_tile_devices = Eigen::Index{1} << 26;
+
+// Throws CircuitError, prefixed with `where`, when a rows x cols tile has more than
+// max_tile_devices devices.
+void check_tile_size(std::uint64_t rows, std::uint64_t cols, std::string_view where);
 
 // An M x N crossbar tile: M rows (word lines, inputs) by N columns (bit lines, outputs).
 // Valid once constructed: the constructor checks every value against its declaration.
