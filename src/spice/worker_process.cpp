@@ -116,11 +116,13 @@ SpiceResult WorkerProcess::exchange(const SpiceJob& job, std::chrono::millisecon
       throw SpiceError(ErrorKind::bad_input, reply.summary, std::move(reply.stderr_lines));
     case protocol::ReplyStatus::controlled_exit: {
       const int wait_status = reap();
-      // ngspice leaves through a controlled exit when an allocation fails ("malloc: can't
-      // allocate ... Not enough memory"), as it does at the worker's memory limit.
-      const bool out_of_memory = std::any_of(
-          reply.stderr_lines.begin(), reply.stderr_lines.end(),
-          [](const std::string& line) { return line.find("memory") != std::string::npos; });
+      // ngspice leaves through a controlled exit when an allocation fails, as it does at the
+      // worker's memory limit: "malloc: can't allocate N bytes" (46 adds "Not enough memory").
+      const bool out_of_memory = std::any_of(reply.stderr_lines.begin(), reply.stderr_lines.end(),
+                                             [](const std::string& line) {
+                                               return line.find("allocate") != std::string::npos ||
+                                                      line.find("memory") != std::string::npos;
+                                             });
       throw SpiceError(ErrorKind::runtime,
                        reply.summary + "; ngspice worker " + std::to_string(pid_) + " " +
                            explain_wait_status(wait_status, memory_limit_bytes_) +
