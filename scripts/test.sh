@@ -22,10 +22,7 @@ if [[ "${1:-}" != "--no-sanitizers" ]]; then
   # ours to fix, and ngspice only ever runs in forked workers that leave through _exit().
   export ASAN_OPTIONS=abort_on_error=1:detect_leaks=1
   export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
-  # Debug keeps every assertion (Eigen's bounds checks among them); -O1 runs the suite faster
-  # than -O0 under the sanitizers.
-  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" \
-    -DCMAKE_C_FLAGS_DEBUG="-O1 -g" -DIMCOSIM_SANITIZE=ON -DIMCOSIM_BUILD_BENCH=OFF
+  run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DIMCOSIM_SANITIZE=ON -DIMCOSIM_BUILD_BENCH=OFF
   # Every reader under libFuzzer (clang, the same sanitizers) for a bounded time.
   bash scripts/fuzz.sh 60
 fi
