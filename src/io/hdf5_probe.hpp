@@ -14,7 +14,9 @@ namespace imcosim::io::hdf5 {
 void probe_in_child_process(const std::string& name);
 
 // The metadata of imcosim's files reads in milliseconds; a probe still busy after this is in a
-// loop of the library's (a corrupt global heap sent 1.10.8 round in circles for good).
-inline constexpr double probe_timeout_seconds = 15.0;
+// loop of the library's (a corrupt global heap sent 1.10.8 round in circles for good). The
+// margin is wide: a probe forked from a loaded, sanitized, multi-threaded test process took
+// more than 15 s to end.
+inline constexpr double probe_timeout_seconds = 60.0;
 
 }  // namespace imcosim::io::hdf5
