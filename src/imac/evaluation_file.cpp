@@ -18,15 +18,18 @@ Eigen::VectorXd indices_as_vector(const std::vector<Eigen::Index>& indices) {
   return values;
 }
 
-// Class indices are whole numbers >= 0; predicted classes may also be no_class.
+// Class indices are whole numbers >= 0 and at most 2^31 (far more classes than any layer has
+// outputs, and exact in a double); predicted classes may also be no_class.
 std::vector<Eigen::Index> vector_as_indices(const Eigen::VectorXd& values, const std::string& where,
                                             bool allow_no_class) {
+  constexpr double largest = 2147483648.0;
   std::vector<Eigen::Index> indices;
   const double smallest = allow_no_class ? static_cast<double>(no_class) : 0.0;
   for (Eigen::Index k = 0; k < values.size(); ++k) {
-    if (!(values(k) >= smallest) || values(k) != std::floor(values(k))) {
-      throw ImacError(ErrorKind::bad_input, where + "[" + std::to_string(k) +
-                                                "] is not a class index (a whole number >= 0)");
+    if (!(values(k) >= smallest && values(k) <= largest) || values(k) != std::floor(values(k))) {
+      throw ImacError(ErrorKind::bad_input,
+                      where + "[" + std::to_string(k) +
+                          "] is not a class index (a whole number from 0 to 2^31)");
     }
     indices.push_back(static_cast<Eigen::Index>(values(k)));
   }

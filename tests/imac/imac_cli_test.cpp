@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "imac_test_support.hpp"
+#include "imcosim/error.hpp"
 #include "imcosim/imac/evaluation_file.hpp"
 #include "imcosim/imac/parameters.hpp"
 #include "imcosim/io/hdf5.hpp"
@@ -53,6 +54,33 @@ TEST(ImacCli, HelpNamesEverySubcommand) {
   }
   EXPECT_EQ(run_imcosim("imac").exit_code, 2);
   EXPECT_EQ(run_imcosim("imac simulate").exit_code, 2);
+}
+
+// A predicted class must be a whole number in range: a value beyond any integer type (found by
+// fuzz_hdf5_readers as 1.3e64) is refused with the file and entry named, not cast.
+TEST(ImacCli, ResultFileWithAnImpossibleClassIndexIsRefused) {
+  const ScratchDirectory scratch;
+  for (const double predicted : {1.3164e64, 2.5, -7.0}) {
+    const auto path = scratch / "result.h5";
+    std::filesystem::remove(path);
+    {
+      auto file = io::hdf5::File::create(path);
+      file.write_matrix("outputs", Eigen::MatrixXd::Zero(1, 2));
+      file.write_vector("predicted_class", Eigen::VectorXd::Constant(1, predicted));
+      for (const char* name : {"power", "settled_power", "latency"}) {
+        file.write_vector(name, Eigen::VectorXd::Zero(1));
+      }
+      file.close();
+    }
+    try {
+      static_cast<void>(imac::read_evaluation(path));
+      ADD_FAILURE() << predicted << " was read as a class index";
+    } catch (const Error& error) {
+      EXPECT_NE(std::string(error.what()).find("/predicted_class[0] is not a class index"),
+                std::string::npos)
+          << error.what();
+    }
+  }
 }
 
 // The deck that `imac netlist` writes runs unchanged in plain ngspice, and its .meas values
