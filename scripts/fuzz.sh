@@ -9,7 +9,8 @@
 # one of them, the child writes a crash- file there too although the target refused the file
 # as it should (such inputs make good seeds: fuzz/corpus/hdf5_readers/probe-crash-*).
 # The seed (default 1) is fixed so that a run is reproducible: the same seed mutates the same
-# inputs in the same order, and a slower machine only stops earlier in that sequence.
+# inputs in the same order (-reload=0: the corpus is not re-read on a timer), and a slower
+# machine only stops earlier in that sequence.
 # Usage: scripts/fuzz.sh [SECONDS] [SEED]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,7 +46,7 @@ for target in "${targets[@]}"; do
   # One input may take at most 90 s (the HDF5 probe of a file may take 60 s, once per input;
   # the seeds take milliseconds) and 2 GB.
   "$build_dir/bin/fuzz_$target" -max_total_time="$seconds" -timeout=90 -rss_limit_mb=2048 \
-    -seed="$seed" -print_final_stats=1 -artifact_prefix="$build_dir/findings/$target-" \
+    -seed="$seed" -reload=0 -print_final_stats=1 -artifact_prefix="$build_dir/findings/$target-" \
     "$build_dir/corpus/$target" >"$build_dir/findings/$target.log" 2>&1 &
   pids+=($!)
 done
