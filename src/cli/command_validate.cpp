@@ -1,5 +1,7 @@
 #include <cmath>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "command_line.hpp"
@@ -93,6 +95,44 @@ SweepSettings sweep_settings(const po::variables_map& values) {
   return settings;
 }
 
+// validate --sweep: each case printed as it finishes; with -o the report is rewritten after each
+// case, and a run that stopped resumes from it.
+int run_validation_sweep(const po::variables_map& values, spice::WorkerPool& pool,
+                         const spice::TileSimulationOptions& simulation_options) {
+  const auto settings = sweep_settings(values);
+  const std::optional<std::filesystem::path> output_path =
+      values.count("output") != 0
+          ? std::optional<std::filesystem::path>(values["output"].as<std::string>())
+          : std::nullopt;
+  SweepReport report;
+  report.columns = sweep_columns();
+  if (output_path && std::filesystem::exists(*output_path)) {
+    report = read_sweep_report(*output_path, settings);
+  }
+  const auto total_cases = sweep_cases(settings).size();
+  if (!report.cases.empty()) {
+    std::cerr << "resuming " << output_path->string() << " after " << report.cases.size() << " of "
+              << total_cases << " cases\n";
+  }
+  print_sweep_header(std::cout, report.columns);
+  for (const auto& c : report.cases) {
+    print_sweep_case(std::cout, c, report.columns);
+  }
+  auto quiet_options = simulation_options;
+  quiet_options.on_progress = nullptr;  // the table reports every case
+  run_sweep(settings, pool, quiet_options, report, [&](const SweepReport& so_far) {
+    print_sweep_case(std::cout, so_far.cases.back(), so_far.columns);
+    if (output_path) {
+      write_sweep_report(*output_path, settings, so_far);
+    }
+  });
+  print_sweep_verdict(std::cout, report);
+  if (output_path) {
+    std::cout << "wrote " << output_path->string() << "\n";
+  }
+  return report.passed() ? 0 : 1;
+}
+
 }  // namespace
 
 int run_validate(const std::vector<std::string>& args) {
@@ -108,8 +148,9 @@ int run_validate(const std::vector<std::string>& args) {
       "With --sweep: random tiles over every combination of --sizes, --wires (r_row = r_col),\n"
       "--periphery (r_source = r_sense), --conductances and --seeds (seeds recorded); ngspice\n"
       "(up to --spice-max-size) and every solver method on identical circuits, each compared\n"
-      "with direct. Prints a table, writes an HDF5 report with -o, and exits 1 when any\n"
-      "method exceeds its stated tolerance (docs/solvers.md).");
+      "with direct. Prints each case as it finishes and exits 1 when any method exceeds its\n"
+      "stated tolerance (docs/solvers.md). With -o the HDF5 report is rewritten after every\n"
+      "case; run the same command again to resume a sweep that stopped.");
   syntax.options.add_options()("problem", po::value<std::string>(), "crossbar problem file (HDF5)")(
       "list", po::value<long>()->default_value(24), "input vectors to list, worst first")(
       "sweep", po::bool_switch(), "validate every solver method over a sweep of random tiles")(
@@ -155,17 +196,7 @@ int run_validate(const std::vector<std::string>& args) {
   const auto simulation_options = tile_simulation_options(*values);
 
   if (sweep) {
-    const auto settings = sweep_settings(*values);
-    auto quiet_options = simulation_options;
-    quiet_options.on_progress = nullptr;  // the table reports every case
-    const auto report = run_sweep(settings, pool, quiet_options);
-    print_sweep(std::cout, report);
-    if (values->count("output") != 0) {
-      const std::string output_path = (*values)["output"].as<std::string>();
-      write_sweep_report(output_path, settings, report);
-      std::cout << "wrote " << output_path << "\n";
-    }
-    return report.passed() ? 0 : 1;
+    return run_validation_sweep(*values, pool, simulation_options);
   }
 
   const long list = (*values)["list"].as<long>();

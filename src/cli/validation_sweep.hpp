@@ -3,6 +3,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -60,18 +61,42 @@ struct SweepReport {
   [[nodiscard]] bool passed() const;
 };
 
-// Runs every case; a method that throws is recorded as failed (infinite error), the sweep goes
-// on. ngspice runs on `pool`.
-[[nodiscard]] SweepReport run_sweep(const SweepSettings& settings, spice::WorkerPool& pool,
-                                    const spice::TileSimulationOptions& simulation_options);
+// Every case of the sweep, in the order they run, with their parameters and no results.
+[[nodiscard]] std::vector<SweepCase> sweep_cases(const SweepSettings& settings);
 
-// One line per case and the verdict.
-void print_sweep(std::ostream& out, const SweepReport& report);
+// The settings and columns as one text: a report is resumed only by the same sweep.
+[[nodiscard]] std::string sweep_identity(const SweepSettings& settings,
+                                         const std::vector<SweepColumn>& columns);
 
-// The HDF5 report (written atomically): per-case parameters as vectors, /error_relative and
-// /time_s [cases][columns], /tolerance_relative [columns], attributes naming the columns,
-// the settings and the verdict.
+// The columns every sweep reports, with the solvers' stated tolerances.
+[[nodiscard]] std::vector<SweepColumn> sweep_columns();
+
+// Runs the cases of the sweep that `report` does not hold yet (all of them for a report with no
+// cases; `report.columns` must be sweep_columns()), appending each to `report` and then calling
+// `on_case` with it. A method that throws is recorded as failed (infinite error) and the sweep
+// goes on. ngspice runs on `pool`.
+void run_sweep(const SweepSettings& settings, spice::WorkerPool& pool,
+               const spice::TileSimulationOptions& simulation_options, SweepReport& report,
+               const std::function<void(const SweepReport&)>& on_case);
+
+// The table: the header, one line per case (printed as each finishes), the verdict.
+void print_sweep_header(std::ostream& out, const std::vector<SweepColumn>& columns);
+void print_sweep_case(std::ostream& out, const SweepCase& c,
+                      const std::vector<SweepColumn>& columns);
+void print_sweep_verdict(std::ostream& out, const SweepReport& report);
+
+// The HDF5 report (written atomically, rewritten after every case so that a run that stops
+// loses at most the case in progress): per-case parameters as vectors, /error_relative and
+// /time_s [cases][columns], /tolerance_relative [columns], the messages of failed methods in
+// /failures (attribute case_K), attributes naming the columns, the settings (`sweep`, the
+// identity), `cases_total`, `complete` and the verdict (`passed`, over the cases done).
 void write_sweep_report(const std::filesystem::path& path, const SweepSettings& settings,
                         const SweepReport& report);
+
+// The cases an earlier run of the same sweep wrote to `path`, to resume after them. Throws
+// imcosim::Error (bad input, naming the file) when `path` is not such a report: another sweep's,
+// or no sweep report at all, is never replaced.
+[[nodiscard]] SweepReport read_sweep_report(const std::filesystem::path& path,
+                                            const SweepSettings& settings);
 
 }  // namespace imcosim::cli

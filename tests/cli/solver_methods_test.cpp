@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "support/cli.hpp"
 
@@ -179,6 +180,77 @@ TEST(ValidateSweep, SmallSweepPassesAndWritesItsReport) {
                          report + "').attrs['columns'], h5py.File('" + report +
                          "').attrs['passed'], h5py.File('" + report + "')['seed'][-1]"),
             "(40, 5) ngspice,direct,transfer,iterative,ideal 1 139.0\n");
+}
+
+// A sweep with -o rewrites its report after every case; run again, it resumes after the cases
+// the report holds (here a report cut back to its first 3 of 8 cases, as a killed run leaves
+// it): those are not recomputed (their times are kept) and the rest match an uninterrupted run.
+TEST(ValidateSweep, ResumesFromTheCasesItsReportHolds) {
+  const ScratchDirectory scratch;
+  const auto report = (scratch / "sweep.h5").string();
+  const std::string command =
+      "validate --sweep --sizes 3x3,5x4 --wires 0,2 --periphery 10 --seeds 2 --samples 2 "
+      "--spice-max-size 4 --workers 1 -o " +
+      report;
+  const auto full = run_imcosim(command);
+  ASSERT_EQ(full.exit_code, 0) << full.output;
+  EXPECT_EQ(python_print("np.array(h5py.File('" + report + "')['error_relative']).shape, " +
+                         "h5py.File('" + report + "').attrs['complete']"),
+            "(8, 5) 1\n");
+  const auto full_errors =
+      python_print("repr(np.array(h5py.File('" + report + "')['error_relative'])[3:])");
+
+  const auto cut = run_python(
+      "-c \"import h5py, numpy as np\n"
+      "f = h5py.File('" +
+      report +
+      "', 'r+')\n"
+      "for name in list(f):\n"
+      "    if isinstance(f[name], h5py.Dataset) and name != 'tolerance_relative':\n"
+      "        kept = np.array(f[name])[:3]; del f[name]; f[name] = kept\n"
+      "f['time_s'][...] = 1234.5\n"
+      "f.attrs['complete'] = 0\"");
+  ASSERT_EQ(cut.exit_code, 0) << cut.output;
+
+  const auto resumed = run_imcosim(command);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
+  EXPECT_NE(resumed.output.find("resuming " + report + " after 3 of 8 cases"), std::string::npos)
+      << resumed.output;
+  EXPECT_NE(resumed.output.find("sweep: 8 cases, 0 outside their tolerance: PASS"),
+            std::string::npos)
+      << resumed.output;
+  const std::string times = "np.array(h5py.File('" + report + "')['time_s'])[:, 1]";
+  EXPECT_EQ(python_print(times + "[:3].tolist(), bool(" + times + "[3] != 1234.5), h5py.File('" +
+                         report + "').attrs['complete']"),
+            "[1234.5, 1234.5, 1234.5] True 1\n")
+      << "the first three cases were recomputed, or the rest not";
+  EXPECT_EQ(python_print("repr(np.array(h5py.File('" + report + "')['error_relative'])[3:])"),
+            full_errors);
+}
+
+// A report of another sweep (or any other file) at -o is an input: never replaced.
+TEST(ValidateSweep, KeepsAReportOfAnotherSweep) {
+  const ScratchDirectory scratch;
+  const auto report = (scratch / "sweep.h5").string();
+  const auto first = run_imcosim("validate --sweep --sizes 3x3 --wires 0 --periphery 0 -o " +
+                                 report + " --spice-max-size 0");
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const auto before = python_print("h5py.File('" + report + "').attrs['sweep']");
+  const auto other = run_imcosim("validate --sweep --sizes 4x4 --wires 0 --periphery 0 -o " +
+                                 report + " --spice-max-size 0");
+  EXPECT_EQ(other.exit_code, 2) << other.output;
+  EXPECT_NE(other.output.find(report + " is not a report of this sweep"), std::string::npos)
+      << other.output;
+  EXPECT_EQ(python_print("h5py.File('" + report + "').attrs['sweep']"), before);
+
+  const auto text = scratch / "notes.txt";
+  std::ofstream(text) << "not a report\n";
+  const auto on_text = run_imcosim("validate --sweep --sizes 3x3 -o " + text.string());
+  EXPECT_EQ(on_text.exit_code, 2) << on_text.output;
+  std::ifstream read_back(text);
+  std::string line;
+  std::getline(read_back, line);
+  EXPECT_EQ(line, "not a report");
 }
 
 TEST(ValidateSweep, SkipsNgspiceAboveItsSizeLimit) {
