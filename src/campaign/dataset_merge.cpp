@@ -23,7 +23,8 @@ CampaignError merge_error(const std::string& message) {
 }  // namespace
 
 void merge_datasets(const std::vector<std::filesystem::path>& shards,
-                    const std::filesystem::path& output) {
+                    const std::filesystem::path& output,
+                    const std::function<void(std::int64_t done, std::int64_t total)>& on_progress) {
   // 1. Read every shard's header; they must be complete parts of one campaign.
   if (shards.empty()) {
     throw merge_error("no shard files given");
@@ -84,6 +85,9 @@ void merge_datasets(const std::vector<std::filesystem::path>& shards,
       const std::int64_t count =
           std::min(merge_block_samples, file.header.range.first + file.header.range.count - first);
       writer.append(read_sample_block(file.path, file.header, first, count));
+      if (on_progress) {
+        on_progress(writer.completed_samples(), whole.samples);
+      }
     }
   }
   merged.commit();

@@ -60,7 +60,7 @@ int run_dataset(const std::vector<std::string>& args) {
   // 3. Evaluate and commit block by block.
   const Stopwatch run_time;
   const std::int64_t resumed_at = writer.completed_samples();
-  ProgressReport progress("dataset", range.count, resumed_at);
+  ProgressReport progress("dataset", range.count, resumed_at, RateFrom::first_update);
   while (!writer.complete()) {
     const std::int64_t done = writer.completed_samples();
     const std::int64_t count = writer.next_block_samples(campaign.config().block_samples);

@@ -1,8 +1,10 @@
 #include <iostream>
+#include <memory>
 
 #include "command_line.hpp"
 #include "imcosim/campaign/dataset_file.hpp"
 #include "imcosim/error.hpp"
+#include "progress_report.hpp"
 
 namespace imcosim::cli {
 
@@ -26,7 +28,16 @@ int run_merge(const std::vector<std::string>& args) {
   const auto& names = (*values)["shards"].as<std::vector<std::string>>();
   const std::vector<std::filesystem::path> shards(names.begin(), names.end());
   const std::string output_path = (*values)["output"].as<std::string>();
-  campaign::merge_datasets(shards, output_path);
+  std::unique_ptr<ProgressReport> progress;
+  campaign::merge_datasets(shards, output_path, [&](std::int64_t done, std::int64_t total) {
+    if (!progress) {
+      progress = std::make_unique<ProgressReport>("merge", total, 0);
+    }
+    progress->update(done);
+  });
+  if (progress) {
+    progress->finish();
+  }
   std::cerr << "merged " << shards.size() << " shards into " << output_path << "\n";
   return 0;
 }

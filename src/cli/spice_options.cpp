@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "imcosim/error.hpp"
+#include "progress_report.hpp"
 #include "stopwatch.hpp"
 
 namespace imcosim::cli {
@@ -81,9 +82,16 @@ std::string written_deck_solver_option(const po::variables_map& values) {
 }
 
 std::function<void(Eigen::Index, Eigen::Index)> progress_lines() {
-  return [stopwatch = std::make_shared<Stopwatch>()](Eigen::Index done, Eigen::Index total) {
-    std::cerr << "ngspice: " << done << "/" << total << " samples, " << stopwatch->elapsed_s()
-              << " s\n";
+  // Created at the first report, which brings the total.
+  return [progress = std::shared_ptr<ProgressReport>()](Eigen::Index done,
+                                                        Eigen::Index total) mutable {
+    if (!progress) {
+      progress = std::make_shared<ProgressReport>("ngspice", total, 0);
+    }
+    progress->update(done);
+    if (done == total) {
+      progress->finish();
+    }
   };
 }
 

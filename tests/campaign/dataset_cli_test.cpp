@@ -49,6 +49,8 @@ TEST(DatasetCli, ShardsMergeIntoTheUnshardedDataset) {
   const auto merged = run_imcosim("merge" + shards + " -o " + (scratch / "merged.h5").string());
   ASSERT_EQ(merged.exit_code, 0) << merged.output;
   EXPECT_EQ(dataset_difference(scratch / "whole.h5", scratch / "merged.h5"), "");
+  // Progress on stderr (not a terminal here: plain lines, the last one at the end).
+  EXPECT_NE(merged.output.find("merge: 25/25 samples"), std::string::npos) << merged.output;
 
   const auto incomplete = run_imcosim("merge " + (scratch / "part0.h5").string() + " -o " +
                                       (scratch / "bad.h5").string());

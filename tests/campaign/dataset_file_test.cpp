@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "campaign_support.hpp"
 #include "imcosim/campaign/error.hpp"
 #include "imcosim/io/hdf5.hpp"
@@ -128,7 +130,15 @@ TEST(DatasetWriter, StoresTargetConductancesPerSampleOrOnce) {
     writer.append(
         shared.evaluate(shard_header.range.first, shard_header.range.count, {1, nullptr}));
   }
-  campaign::merge_datasets(shards, scratch / "merged.h5");
+  std::vector<std::int64_t> progress;
+  campaign::merge_datasets(shards, scratch / "merged.h5",
+                           [&](std::int64_t done, std::int64_t total) {
+                             EXPECT_EQ(total, config.samples);
+                             progress.push_back(done);
+                           });
+  ASSERT_FALSE(progress.empty());
+  EXPECT_TRUE(std::is_sorted(progress.begin(), progress.end()));
+  EXPECT_EQ(progress.back(), config.samples);
   const auto file = io::hdf5::File::open_read_only(scratch / "merged.h5");
   EXPECT_EQ(file.open_dataset("target_conductance").shape(), (io::hdf5::Shape{1, 48}));
   EXPECT_EQ(file.open_dataset("target_conductance").read_matrix(),

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -91,8 +92,10 @@ class DatasetWriter {
 // Merges complete shard files of one campaign (any order) into `output`, written atomically:
 // identical in every dataset and attribute to the file of an unsharded run. Throws
 // CampaignError (bad_input) when the shards differ in configuration or version, are
-// incomplete, overlap, or leave samples uncovered.
-void merge_datasets(const std::vector<std::filesystem::path>& shards,
-                    const std::filesystem::path& output);
+// incomplete, overlap, or leave samples uncovered. `on_progress(done, total)` follows the
+// samples copied, block by block.
+void merge_datasets(
+    const std::vector<std::filesystem::path>& shards, const std::filesystem::path& output,
+    const std::function<void(std::int64_t done, std::int64_t total)>& on_progress = {});
 
 }  // namespace imcosim::campaign
