@@ -21,6 +21,7 @@
 
 #include "imcosim/error.hpp"
 #include "imcosim/memory_budget.hpp"
+#include "io/hdf5_probe.hpp"
 
 namespace imcosim::fuzz {
 
@@ -28,6 +29,11 @@ namespace imcosim::fuzz {
 // fuzzers run with a 2 GB RSS limit of their own, so the budget is set well below it: an input
 // declaring more is refused by the readers' checks, as a larger one is on any machine.
 inline constexpr std::uint64_t fuzz_memory_budget_bytes = std::uint64_t{256} << 20;
+
+// The inputs are files of at most 30 kB, probed in milliseconds (seconds under load). Where
+// libhdf5 loops on one (more often when a failed allocation returns NULL, see scripts/fuzz.sh),
+// the probe's default 60 s would be spent on every such input.
+inline constexpr double fuzz_probe_timeout_seconds = 10.0;
 
 // The fuzzer's input, written to a file of this process named with `extension`, rewritten for
 // every input.
@@ -71,5 +77,6 @@ void expect_typed_errors_only(const char* reader_name, Reader read) {
 // libFuzzer calls this once before the first input (each target includes this header once).
 extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) {
   imcosim::set_memory_budget_bytes(imcosim::fuzz::fuzz_memory_budget_bytes);
+  imcosim::io::hdf5::set_probe_timeout_seconds(imcosim::fuzz::fuzz_probe_timeout_seconds);
   return 0;
 }

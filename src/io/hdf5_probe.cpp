@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -34,6 +35,8 @@ constexpr hsize_t largest_attribute_read_bytes = hsize_t{1} << 20;
 constexpr hssize_t largest_attribute_strings = hssize_t{1} << 16;
 // The child's exit code when the probe ran to its end; anything else is a fault.
 constexpr int probe_finished = 0;
+
+std::atomic<double> probe_timeout_in_force{default_probe_timeout_seconds};
 
 herr_t probe_attribute(hid_t location, const char* name, const H5A_info_t* /*info*/,
                        void* /*data*/) {
@@ -168,7 +171,7 @@ void remember_verdict(const FileIdentity& identity, const std::string& failure) 
 bool wait_for_probe(pid_t child, int& status) {
   const auto deadline = std::chrono::steady_clock::now() +
                         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                            std::chrono::duration<double>(probe_timeout_seconds));
+                            std::chrono::duration<double>(probe_timeout_seconds()));
   // Through syscall(): glibc 2.36's <sys/pidfd.h> declares pidfd_open without C linkage.
   const auto child_fd = static_cast<int>(syscall(SYS_pidfd_open, child, 0));
   auto pause = std::chrono::microseconds(50);
@@ -215,7 +218,7 @@ std::string probe_verdict(const std::string& name) {
     kill(child, SIGKILL);
     waitpid(child, &status, 0);
     return name + ": corrupt HDF5 file: the HDF5 library did not finish reading its metadata in " +
-           std::to_string(static_cast<int>(probe_timeout_seconds)) + " s";
+           std::to_string(static_cast<int>(probe_timeout_seconds())) + " s";
   }
   if (WIFSIGNALED(status)) {
     const int signal_number = WTERMSIG(status);
@@ -233,6 +236,10 @@ std::string probe_verdict(const std::string& name) {
 }
 
 }  // namespace
+
+double probe_timeout_seconds() { return probe_timeout_in_force.load(); }
+
+void set_probe_timeout_seconds(double seconds) { probe_timeout_in_force.store(seconds); }
 
 void probe_in_child_process(const std::string& name) {
   // A file probed before and unchanged since keeps its verdict: a command may open one file
