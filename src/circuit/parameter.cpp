@@ -38,9 +38,11 @@ void ParameterSpec::check(double value, std::string_view where) const {
   if (!std::isfinite(value) || below || value > maximum || subnormal) {
     std::ostringstream message;
     message.precision(17);
-    message << where << ": " << name << " = " << value << " " << unit << " is invalid; expected "
-            << range_text(*this) << (subnormal ? ", and 0 or at least 2.2e-308 in magnitude" : "")
-            << " (" << description << ")";
+    // A dimensionless parameter's unit is "1", which would read as a second value ("= 5 1").
+    message << where << ": " << name << " = " << value << (unit == "1" ? "" : " ")
+            << (unit == "1" ? "" : unit) << " is invalid; expected " << range_text(*this)
+            << (subnormal ? ", and 0 or at least 2.2e-308 in magnitude" : "") << " (" << description
+            << ")";
     throw CircuitError(message.str());
   }
 }

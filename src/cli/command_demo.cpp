@@ -24,7 +24,8 @@ constexpr double supply_volt = 0.8;
 int run_demo(const std::vector<std::string>& args) {
   CommandSyntax syntax(
       "demo", "[--rows M] [--cols N] [--samples K] [--seed S] [--save-problem FILE]",
-      "The main job with its default configuration: builds a random crossbar tile with the\n"
+      "A first look at the crossbar engine (the main job is the TPU-IMAC co-simulation,\n"
+      "scripts/main.sh): builds a random crossbar tile with the\n"
       "reference IMAC device and wire values (conductances uniform between 1/15k and 1/5k S,\n"
       "11.55 ohm row and 9.24 ohm column segments, inputs uniform in [-0.8, 0.8] V), runs it\n"
       "through ngspice and the exact direct solver, and prints their agreement and timings.");

@@ -19,6 +19,7 @@
 #include "imcosim/version.hpp"
 #include "neuron_cache_option.hpp"
 #include "progress_report.hpp"
+#include "si_units.hpp"
 #include "spice_options.hpp"
 #include "stopwatch.hpp"
 
@@ -30,7 +31,7 @@ namespace {
 constexpr double validation_tolerance_volt = 2e-3;
 
 const char* const subcommand_help =
-    "usage: imcosim imac SUBCOMMAND MODEL.h5 --inputs INPUTS.h5 [options]\n"
+    "Usage: imcosim imac SUBCOMMAND MODEL.h5 --inputs INPUTS.h5 [options]\n"
     "\n"
     "IMAC fully-connected networks at circuit level (docs/imac.md):\n"
     "  netlist   write the ngspice deck of the whole network for the input samples\n"
@@ -125,7 +126,9 @@ Network load_network(const po::variables_map& values) {
                               ? imac::read_parameters(values["config"].as<std::string>())
                               : imac::ImacParameters{};
   auto inputs = imac::read_network_inputs(values["inputs"].as<std::string>());
-  imac::ImacNetwork network(model, parameters);
+  imac::ImacNetwork network(model, parameters,
+                            values.count("config") != 0 ? values["config"].as<std::string>()
+                                                        : "the default IMAC parameters");
   if (inputs.labels) {
     imac::check_network_labels(network, *inputs.labels, values["inputs"].as<std::string>());
   }
@@ -193,16 +196,21 @@ void print_summary(const imac::ImacEvaluation& evaluation, const imac::NetworkIn
                    const std::string& backend, double elapsed_s) {
   const Eigen::Index samples = evaluation.outputs_volt.rows();
   constexpr Eigen::Index shown = 20;
+  // The power column in the unit of its largest value; latency in ps (IMAC settles in ~100 ps).
+  const auto power_unit = si_prefix_for(
+      evaluation.power_watt.size() > 0 ? evaluation.power_watt.cwiseAbs().maxCoeff() : 0.0);
   std::cout << std::setw(7) << "sample" << std::setw(7) << "class" << std::setw(7) << "label"
-            << std::setw(12) << "power_uW" << std::setw(12) << "latency_ps"
+            << std::setw(12) << ("power_" + std::string(power_unit.prefix) + "W") << std::setw(12)
+            << "latency_ps"
             << "  outputs_V\n";
   for (Eigen::Index k = 0; k < std::min(samples, shown); ++k) {
     const auto index = static_cast<std::size_t>(k);
     std::cout << std::setw(7) << k << std::setw(7) << evaluation.predicted_class[index]
               << std::setw(7) << (inputs.labels ? std::to_string((*inputs.labels)[index]) : "-")
               << std::setw(12) << std::fixed << std::setprecision(2)
-              << evaluation.power_watt(k) * 1e6 << std::setw(12) << std::setprecision(1)
-              << evaluation.latency_s(k) * 1e12 << " " << std::setprecision(4);
+              << evaluation.power_watt(k) * power_unit.factor << std::setw(12)
+              << std::setprecision(1) << evaluation.latency_s(k) * 1e12 << " "
+              << std::setprecision(4);
     for (Eigen::Index n = 0; n < evaluation.outputs_volt.cols(); ++n) {
       std::cout << " " << evaluation.outputs_volt(k, n);
     }
@@ -213,10 +221,10 @@ void print_summary(const imac::ImacEvaluation& evaluation, const imac::NetworkIn
   }
   std::cout << backend << ": " << samples << " samples in " << elapsed_s << " s ("
             << static_cast<double>(samples) / elapsed_s << " samples/s); mean power "
-            << mean(evaluation.power_watt) * 1e6 << " uW per inference";
+            << si_text(mean(evaluation.power_watt), "W") << " per inference";
   if (!std::isnan(mean(evaluation.latency_s))) {
-    std::cout << "; latency mean " << mean(evaluation.latency_s) * 1e12 << " ps, max "
-              << evaluation.latency_s.maxCoeff() * 1e12 << " ps";
+    std::cout << "; latency mean " << si_text(mean(evaluation.latency_s), "s") << ", max "
+              << si_text(evaluation.latency_s.maxCoeff(), "s");
   }
   std::cout << "\n";
   if (inputs.labels) {

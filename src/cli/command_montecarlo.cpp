@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cmath>
 #include <iomanip>
 #include <iostream>
 
@@ -7,18 +9,20 @@
 #include "imcosim/campaign/network_tally.hpp"
 #include "imcosim/error.hpp"
 #include "progress_report.hpp"
+#include "si_units.hpp"
 #include "stopwatch.hpp"
 
 namespace imcosim::cli {
 
 namespace {
 
-void print_summary_row(std::ostream& out, const std::string& name,
-                       const campaign::Summary& summary) {
+// One row of statistics; `scale` brings the values to the unit of the table (an SI prefix).
+void print_summary_row(std::ostream& out, const std::string& name, const campaign::Summary& summary,
+                       double scale = 1.0) {
   out << "  " << std::left << std::setw(10) << name << std::right << std::setw(9) << summary.count;
   for (const double value : {summary.mean, summary.standard_deviation, summary.p5, summary.p50,
                              summary.p95, summary.p99, summary.maximum}) {
-    out << std::setw(12) << value;
+    out << std::setw(12) << value * scale;
   }
   out << '\n';
 }
@@ -101,10 +105,16 @@ void print_network_report(std::ostream& out, const campaign::Campaign& campaign,
   for (const auto& backend : statistics) {
     print_summary_row(out, backend.name, backend.output_volt);
   }
-  out << "\nPower per inference (W; fast: static, ngspice: averaged over the window):\n";
+  double largest_power_watt = 0.0;
+  for (const auto& backend : statistics) {
+    largest_power_watt = std::max(largest_power_watt, std::abs(backend.power_watt.maximum));
+  }
+  const auto power_unit = si_prefix_for(largest_power_watt);
+  out << "\nPower per inference (" << power_unit.prefix
+      << "W; fast: static, ngspice: averaged over the window):\n";
   print_header(out);
   for (const auto& backend : statistics) {
-    print_summary_row(out, backend.name, backend.power_watt);
+    print_summary_row(out, backend.name, backend.power_watt, power_unit.factor);
   }
   const auto agreement = tally.spice_vs_fast_volt();
   if (agreement.count > 0) {

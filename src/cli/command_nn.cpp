@@ -139,10 +139,13 @@ int run_topology(const std::vector<std::string>& args) {
 
 int run_nn(const std::vector<std::string>& args) {
   const std::string usage =
-      "usage: imcosim nn evaluate|topology ... (imcosim nn <subcommand> --help)";
-  if (args.empty() || args.front() == "--help" || args.front() == "-h") {
-    (args.empty() ? std::cerr : std::cout) << usage << '\n';
-    return args.empty() ? 2 : 0;
+      "Usage: imcosim nn evaluate|topology ... (imcosim nn <subcommand> --help)";
+  if (args.empty()) {
+    throw UsageError("nn needs a subcommand: evaluate or topology (see imcosim nn --help)");
+  }
+  if (args.front() == "--help" || args.front() == "-h") {
+    std::cout << usage << '\n';
+    return 0;
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args.front() == "evaluate") {

@@ -20,7 +20,7 @@ int run_cosim(const std::vector<std::string>& args);
 
 std::span<const Command> commands() {
   static constexpr std::array table{
-      Command{"demo", "the main job: a crossbar through ngspice and the exact solver", run_demo},
+      Command{"demo", "a random crossbar tile through ngspice and the exact solver", run_demo},
       Command{"netlist", "write a crossbar problem as a standalone ngspice deck", run_netlist},
       Command{"spice", "simulate a crossbar problem in ngspice", run_spice},
       Command{"solve",
@@ -35,7 +35,8 @@ std::span<const Command> commands() {
       Command{"train", "train a CNN on an image dataset (float or hardware-aware)", run_train},
       Command{"nn", "CNN model files: accuracy per back-end, SCALE-Sim topology", run_nn},
       Command{"cosim", "TPU-IMAC co-simulation of a CNN against its TPU-only baseline", run_cosim},
-      Command{"montecarlo", "Monte Carlo of a crossbar tile under device non-idealities",
+      Command{"montecarlo",
+              "Monte Carlo of a crossbar tile or an IMAC network under device non-idealities",
               run_montecarlo},
       Command{"dataset", "write a resumable HDF5 dataset of a Monte Carlo campaign", run_dataset},
       Command{"merge", "join the shard files of a dataset campaign", run_merge},

@@ -82,16 +82,18 @@ DevicePair device_pair(double weight, WeightEncoding encoding, int levels,
           parameters.g_min_siemens + std::max(-quantised, 0.0) * span};
 }
 
-ImacNetwork::ImacNetwork(const ImacModel& model, ImacParameters parameters)
+ImacNetwork::ImacNetwork(const ImacModel& model, ImacParameters parameters,
+                         const std::string& parameters_where)
     : parameters_(std::move(parameters)),
       segments_(segment_resistances(parameters_)),
       encoding_(model.encoding()) {
-  check_parameters(parameters_, "IMAC parameters");
+  check_parameters(parameters_, parameters_where);
   if (parameters_.amp_gains.size() < model.layers().size()) {
-    throw ImacError(ErrorKind::bad_input,
-                    "amp_gains lists " + std::to_string(parameters_.amp_gains.size()) +
-                        " gains but the model has " + std::to_string(model.layers().size()) +
-                        " layers; give one closed-loop gain per layer");
+    throw ImacError(ErrorKind::bad_input, parameters_where + ": amp_gains lists " +
+                                              std::to_string(parameters_.amp_gains.size()) +
+                                              " gains but the model has " +
+                                              std::to_string(model.layers().size()) +
+                                              " layers; give one closed-loop gain per layer");
   }
   try {
     for (std::size_t l = 0; l < model.layers().size(); ++l) {

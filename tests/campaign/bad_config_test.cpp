@@ -54,7 +54,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadConfig{"PercentGivenAsRate",
                   "[campaign]\nsamples = 4\nseed = 1\n[tile]\nrows = 3\ncols = 2\n[device]\n"
                   "stuck_hrs_fraction = 5\n",
-                  "stuck_hrs_fraction = 5"},
+                  "stuck_hrs_fraction = 5 is invalid"},
         BadConfig{"EmptyConductanceRange",
                   "[campaign]\nsamples = 4\nseed = 1\n[tile]\nrows = 3\ncols = 2\n[device]\n"
                   "g_min = 1e-4\ng_max = 1e-4\n",

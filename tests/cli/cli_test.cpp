@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
 
 namespace imcosim::testing {
 namespace {
@@ -22,12 +25,31 @@ TEST(Cli, VersionAndProgramHelpSucceed) {
   }
 }
 
+// Every command `imcosim --help` lists has --help, starting with the same "Usage:" line; the
+// commands with subcommands, given none, name them and where to read more.
 TEST(Cli, EveryCommandHasHelp) {
-  for (const char* command : {"demo", "netlist", "spice", "solve", "validate", "tpu"}) {
-    const auto help = run_imcosim(std::string(command) + " --help");
+  const auto program_help = run_imcosim("--help");
+  std::istringstream lines(program_help.output.substr(program_help.output.find("Commands:")));
+  std::string line;
+  std::getline(lines, line);
+  std::vector<std::string> commands;
+  while (std::getline(lines, line) && line.rfind("  ", 0) == 0) {
+    std::istringstream words(line);
+    commands.emplace_back();
+    words >> commands.back();
+  }
+  EXPECT_GE(commands.size(), 13U) << program_help.output;
+  for (const auto& command : commands) {
+    const auto help = run_imcosim(command + " --help");
     EXPECT_EQ(help.exit_code, 0) << command << help.output;
-    EXPECT_NE(help.output.find("Usage: imcosim " + std::string(command)), std::string::npos)
-        << help.output;
+    EXPECT_EQ(help.output.rfind("Usage: imcosim " + command, 0), 0U) << help.output;
+  }
+  for (const char* command : {"imac", "nn"}) {
+    const auto bare = run_imcosim(command);
+    EXPECT_EQ(bare.exit_code, 2) << bare.output;
+    EXPECT_NE(bare.output.find("imcosim " + std::string(command) + " --help"), std::string::npos)
+        << bare.output;
+    EXPECT_EQ(bare.output.find("usage:"), std::string::npos) << bare.output;
   }
 }
 

@@ -393,6 +393,14 @@ TEST(ImacCli, BadConfigAndInputsAreBadInput) {
   EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
   EXPECT_NE(outcome.output.find("r_low_ohm"), std::string::npos) << outcome.output;
 
+  // Too few gains for the model's 2 layers: the message names the file they came from.
+  write_text(scratch / "circuit.ini", "amp_gains = 2\n");
+  outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option());
+  EXPECT_EQ(outcome.exit_code, 2) << outcome.output;
+  EXPECT_NE(outcome.output.find((scratch / "circuit.ini").string() + ": amp_gains lists 1 gains"),
+            std::string::npos)
+      << outcome.output;
+
   write_text(scratch / "circuit.ini", "xbar_rows = 8\n");
   outcome = run_imcosim("imac fast " + network_arguments(scratch) + cache_option() +
                         " --first 1 --count 5");

@@ -67,8 +67,10 @@ DevicePair device_pair(double weight, WeightEncoding encoding, int levels,
 // that the netlist writer and the fast evaluator both read. Valid once constructed.
 class ImacNetwork {
  public:
-  // Throws ImacError when the parameters do not fit the model (e.g. too few amp_gains).
-  ImacNetwork(const ImacModel& model, ImacParameters parameters);
+  // Throws ImacError when the parameters do not fit the model (e.g. too few amp_gains), its
+  // message starting with `parameters_where` (the configuration file they came from).
+  ImacNetwork(const ImacModel& model, ImacParameters parameters,
+              const std::string& parameters_where = "IMAC parameters");
 
   [[nodiscard]] const ImacParameters& parameters() const noexcept { return parameters_; }
   [[nodiscard]] const std::vector<LayerCircuit>& layers() const noexcept { return layers_; }
