@@ -13,9 +13,9 @@ void add_campaign_options(CommandSyntax& syntax) {
   const unsigned cores = std::max(1U, std::thread::hardware_concurrency());
   // --workers and --timeout as every ngspice command has them (worker_pool_options reads them);
   // no --samples-per-run: each ngspice job here is one read of one sample.
-  syntax.options.add_options()("threads", po::value<int>()->default_value(static_cast<int>(cores)),
-                               "threads evaluating samples with the fast back-ends (default: one "
-                               "per core); results do not depend on it")(
+  add_thread_option(syntax,
+                    "threads evaluating samples with the fast back-ends (default: one per core)");
+  syntax.options.add_options()(
       "workers", po::value<int>()->default_value(static_cast<int>(cores)),
       "ngspice worker processes run in parallel (default: one per core); results do not depend "
       "on it")("timeout", po::value<double>()->default_value(600.0),
@@ -23,14 +23,6 @@ void add_campaign_options(CommandSyntax& syntax) {
   add_worker_memory_option(syntax);
   add_spice_solver_option(syntax);
   add_neuron_cache_option(syntax);
-}
-
-int thread_count(const po::variables_map& values) {
-  const int threads = values["threads"].as<int>();
-  if (threads < 1) {
-    throw UsageError("--threads must be at least 1, not " + std::to_string(threads));
-  }
-  return threads;
 }
 
 std::unique_ptr<spice::WorkerPool> campaign_worker_pool(const campaign::CampaignConfig& config,

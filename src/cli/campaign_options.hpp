@@ -5,13 +5,13 @@
 #include "command_line.hpp"
 #include "imcosim/campaign/campaign.hpp"
 #include "imcosim/spice/worker_pool.hpp"
+#include "thread_option.hpp"
 
 namespace imcosim::cli {
 
 // The options of the commands that run a campaign: --threads for the fast back-ends, --workers
 // and --timeout for ngspice, --cache-dir for a network's neuron characterisation.
 void add_campaign_options(CommandSyntax& syntax);
-[[nodiscard]] int thread_count(const po::variables_map& values);
 // A worker pool when the campaign runs ngspice or characterises a network's neuron, otherwise
 // none.
 [[nodiscard]] std::unique_ptr<spice::WorkerPool> campaign_worker_pool(

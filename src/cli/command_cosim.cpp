@@ -10,6 +10,7 @@
 #include "imcosim/cosim/result_file.hpp"
 #include "neuron_cache_option.hpp"
 #include "nn_options.hpp"
+#include "run_output.hpp"
 #include "spice_options.hpp"
 #include "stopwatch.hpp"
 
@@ -17,28 +18,55 @@ namespace imcosim::cli {
 
 namespace {
 
-void print_summary(const cosim::CosimResult& result) {
-  std::cout << "\nimcosim cosim: " << result.model_name << " on " << result.images
-            << " test images\n";
+void print_summary(std::ostream& out, const cosim::CosimResult& result) {
+  out << "\nimcosim cosim: " << result.model_name << " on " << result.images << " test images\n";
   for (const auto& figure : result.accuracies) {
-    std::cout << "  accuracy " << std::left << std::setw(28) << figure.name << std::right
-              << std::fixed << std::setprecision(2) << std::setw(7)
-              << 100.0 * figure.record.accuracy << " %\n";
+    out << "  accuracy " << std::left << std::setw(28) << figure.name << std::right << std::fixed
+        << std::setprecision(2) << std::setw(7) << 100.0 * figure.record.accuracy << " %\n";
   }
-  std::cout << "  TPU-only classes equal to the trainer's int8 forward on "
-            << result.images - result.tpu_only_mismatches << " of " << result.images << " images\n";
+  out << "  TPU-only classes equal to the trainer's int8 forward on "
+      << result.images - result.tpu_only_mismatches << " of " << result.images << " images\n";
   if (result.spice_check) {
     const auto& check = *result.spice_check;
-    std::cout << "  ngspice (" << check.analysis << ") on " << check.images.size()
-              << " images: max |V_fast - V_spice| " << std::scientific << std::setprecision(2)
-              << check.max_difference_volt << " V, classes equal on " << check.equal_classes
-              << " of " << check.images.size() << '\n';
+    out << "  ngspice (" << check.analysis << ") on " << check.images.size()
+        << " images: max |V_fast - V_spice| " << std::scientific << std::setprecision(2)
+        << check.max_difference_volt << " V, classes equal on " << check.equal_classes << " of "
+        << check.images.size() << '\n';
   }
-  std::cout << std::defaultfloat << std::setprecision(6) << "  time: TPU model "
-            << result.tpu_only_seconds << " s (TPU-only) and " << result.tpu_imac_tpu_seconds
-            << " s (TPU-IMAC conv layers), IMAC fast path " << result.imac_seconds << " s, ngspice "
-            << result.spice_seconds << " s\n\n"
-            << cosim::comparison_table_markdown(result);
+  out << std::defaultfloat << std::setprecision(6) << "  time: TPU model "
+      << result.tpu_only_seconds << " s (TPU-only) and " << result.tpu_imac_tpu_seconds
+      << " s (TPU-IMAC conv layers), IMAC fast path " << result.imac_seconds << " s, ngspice "
+      << result.spice_seconds << " s\n\n"
+      << cosim::comparison_table_markdown(result);
+}
+
+// The --json figures: every accuracy, the two designs side by side, the ngspice check.
+void record_summary(JsonObject& summary, const cosim::CosimResult& result) {
+  summary.set("model", result.model_name).set("images", result.images);
+  auto& accuracies = summary.object("accuracy_percent");
+  for (const auto& figure : result.accuracies) {
+    accuracies.set(figure.name, 100.0 * figure.record.accuracy);
+  }
+  summary.set("tpu_only_mismatches", result.tpu_only_mismatches);
+  for (const auto& [name, design] :
+       {std::pair{"tpu_only", &result.tpu_only}, std::pair{"tpu_imac", &result.tpu_imac}}) {
+    summary.object(name)
+        .set("latency_s", design->latency_s)
+        .set("energy_j", design->energy_j)
+        .set("weight_bytes", design->weight_bytes)
+        .set("area_m2", design->area_m2);
+  }
+  summary.set("speedup", result.speedup())
+      .set("weight_memory_reduction", result.weight_memory_reduction())
+      .set("imac_latency_s", result.imac_latency_s)
+      .set("imac_power_watt", result.imac_power_watt);
+  if (result.spice_check) {
+    summary.object("spice_check")
+        .set("analysis", result.spice_check->analysis)
+        .set("images", result.spice_check->images.size())
+        .set("max_difference_volt", result.spice_check->max_difference_volt)
+        .set("equal_classes", result.spice_check->equal_classes);
+  }
 }
 
 }  // namespace
@@ -79,8 +107,8 @@ int run_cosim(const std::vector<std::string>& args) {
   resources.pool = &pool;
   resources.neuron_cache_directory = neuron_cache_directory(*values);
   resources.on_progress = [&](const std::string& line) {
-    std::cerr << "[" << std::fixed << std::setprecision(1) << clock.elapsed_s() << " s] " << line
-              << std::defaultfloat << '\n';
+    notes_out() << "[" << std::fixed << std::setprecision(1) << clock.elapsed_s() << " s] " << line
+                << std::defaultfloat << '\n';
   };
   const auto result = cosim::run_cosimulation(config, resources);
   std::string command = "imcosim cosim";
@@ -89,8 +117,10 @@ int run_cosim(const std::vector<std::string>& args) {
   }
   cosim::write_results(output, result, config,
                        {cosim::canonical_text(config), spice::ngspice_version(pool), command});
-  print_summary(result);
-  std::cout << "\nwrote " << output << "/cosim.h5, table.md, table.csv, layers.csv\n";
+  print_summary(summary_out(), result);
+  summary_out() << "\nwrote " << output << "/cosim.h5, table.md, table.csv, layers.csv\n";
+  record_summary(json_summary(), result);
+  json_summary().set("output_directory", output);
   return result.tpu_only_mismatches == 0 ? 0 : 1;
 }
 

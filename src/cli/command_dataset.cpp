@@ -6,6 +6,7 @@
 #include "imcosim/campaign/shard.hpp"
 #include "imcosim/error.hpp"
 #include "progress_report.hpp"
+#include "run_output.hpp"
 #include "stopwatch.hpp"
 
 namespace imcosim::cli {
@@ -33,7 +34,7 @@ int run_dataset(const std::vector<std::string>& args) {
   if (!values) {
     return 0;
   }
-  const int threads = thread_count(*values);
+  const int threads = apply_thread_option(*values);
   const auto shard = campaign::parse_shard((*values)["shard"].as<std::string>());
 
   // 1. Read and validate the configuration; nothing is written before it passes.
@@ -51,10 +52,10 @@ int run_dataset(const std::vector<std::string>& args) {
           pool != nullptr ? std::string(spice::linear_solver_name(ngspice.solver)) : ""));
   const auto range = writer.header().range;
   if (writer.complete()) {
-    std::cerr << output_path << " is already complete (" << range.count << " samples)\n";
+    notes_out() << output_path << " is already complete (" << range.count << " samples)\n";
   } else if (writer.completed_samples() > 0) {
-    std::cerr << "resuming " << output_path << " after " << writer.completed_samples() << " of "
-              << range.count << " samples\n";
+    notes_out() << "resuming " << output_path << " after " << writer.completed_samples() << " of "
+                << range.count << " samples\n";
   }
 
   // 3. Evaluate and commit block by block.
@@ -68,10 +69,19 @@ int run_dataset(const std::vector<std::string>& args) {
     progress.update(writer.completed_samples());
   }
   progress.finish();
-  std::cerr << "wrote " << output_path << ": samples " << range.first << " to "
-            << range.first + range.count - 1 << " (shard " << campaign::shard_text(shard) << "), "
-            << writer.completed_samples() - resumed_at << " evaluated in " << run_time.elapsed_s()
-            << " s; configuration " << campaign.configuration_hash() << "\n";
+  summary_out() << "wrote " << output_path << ": samples " << range.first << " to "
+                << range.first + range.count - 1 << " (shard " << campaign::shard_text(shard)
+                << "), " << writer.completed_samples() - resumed_at << " evaluated in "
+                << run_time.elapsed_s() << " s; configuration " << campaign.configuration_hash()
+                << "\n";
+  json_summary()
+      .set("output", output_path)
+      .set("first_sample", range.first)
+      .set("samples", range.count)
+      .set("shard", campaign::shard_text(shard))
+      .set("evaluated", writer.completed_samples() - resumed_at)
+      .set("elapsed_s", run_time.elapsed_s())
+      .set("configuration_hash", campaign.configuration_hash());
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "imcosim/error.hpp"
 #include "imcosim/io/crossbar_files.hpp"
 #include "spice_options.hpp"
+#include "thread_option.hpp"
 #include "tile_validation.hpp"
 
 namespace imcosim::cli {
@@ -37,10 +38,12 @@ int run_demo(const std::vector<std::string>& args) {
       "r-sense", po::value<double>()->default_value(0.0), "sense termination resistance, ohm")(
       "save-problem", po::value<std::string>(), "also write the tile as a problem file (HDF5)");
   add_spice_options(syntax);
+  add_thread_option(syntax, "threads of the exact solver (default: one per core)");
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
   }
+  apply_thread_option(*values);
   const long rows = (*values)["rows"].as<long>();
   const long cols = (*values)["cols"].as<long>();
   const long samples = (*values)["samples"].as<long>();
@@ -76,18 +79,21 @@ int run_demo(const std::vector<std::string>& args) {
   }
 
   // 2. ngspice, direct and ideal on the same circuit.
-  std::cout << "imcosim demo: " << rows << "x" << cols << " crossbar tile, " << samples
-            << " input vectors, seed " << seed << ", " << pool.options().worker_count
-            << " ngspice workers\n"
-            << "  devices " << r_low_ohm / 1e3 << "-" << r_high_ohm / 1e3 << " kohm, r_row "
-            << r_row_segment_ohm << " ohm, r_col " << r_col_segment_ohm << " ohm, r_source "
-            << problem.tile.wires().r_source_ohm << " ohm, r_sense "
-            << problem.tile.wires().r_sense_ohm << " ohm\n";
+  summary_out() << "imcosim demo: " << rows << "x" << cols << " crossbar tile, " << samples
+                << " input vectors, seed " << seed << ", " << pool.options().worker_count
+                << " ngspice workers\n"
+                << "  devices " << r_low_ohm / 1e3 << "-" << r_high_ohm / 1e3 << " kohm, r_row "
+                << r_row_segment_ohm << " ohm, r_col " << r_col_segment_ohm << " ohm, r_source "
+                << problem.tile.wires().r_source_ohm << " ohm, r_sense "
+                << problem.tile.wires().r_sense_ohm << " ohm\n";
   const auto validation =
       validate_tile(problem.tile, problem.inputs_volt, pool, simulation_options);
 
   // 3. Report.
-  print_validation(std::cout, validation, 12);
+  print_validation(summary_out(), validation, 12);
+  auto& summary = json_summary();
+  summary.set("rows", rows).set("cols", cols).set("vectors", samples).set("seed", seed);
+  record_validation(summary, validation);
   return validation.passed() ? 0 : 1;
 }
 

@@ -5,6 +5,7 @@
 
 #include "../io/program_options_message.hpp"
 #include "imcosim/error.hpp"
+#include "run_output.hpp"
 
 namespace imcosim::cli {
 
@@ -46,7 +47,10 @@ void check_outputs_are_not_inputs(const CommandSyntax& syntax, const po::variabl
 
 std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
                                                     const std::vector<std::string>& args) {
-  syntax.options.add_options()("help,h", "show this help and exit");
+  syntax.options.add_options()("help,h", "show this help and exit")(
+      "quiet,q", po::bool_switch(), "print no summary and no progress; only warnings and errors")(
+      "json", po::bool_switch(),
+      "print the summary as one JSON object on stdout instead of text (docs/user-guide.md)");
   po::variables_map values;
   try {
     po::store(po::command_line_parser(args)
@@ -62,6 +66,7 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
       return std::nullopt;
     }
     po::notify(values);
+    configure_run_output(syntax.name, values["json"].as<bool>(), values["quiet"].as<bool>());
   } catch (const po::error& error) {
     throw UsageError("imcosim " + syntax.name + ": " + io::program_options_message(error) +
                      " (see 'imcosim " + syntax.name + " --help')");
@@ -82,6 +87,10 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
           std::filesystem::is_directory(std::filesystem::path(output))) {
         throw UsageError("--" + option + " '" + output +
                          "' is not a file name (empty, or a directory); name the file to write");
+      }
+      if (output == "-" && values["json"].as<bool>()) {
+        throw UsageError("--" + option +
+                         " - writes to stdout, where --json prints its summary; name a file");
       }
       if (output != "-") {
         syntax.output_locks.emplace_back(output);

@@ -5,6 +5,7 @@
 #include "imcosim/campaign/dataset_file.hpp"
 #include "imcosim/error.hpp"
 #include "progress_report.hpp"
+#include "run_output.hpp"
 
 namespace imcosim::cli {
 
@@ -38,7 +39,8 @@ int run_merge(const std::vector<std::string>& args) {
   if (progress) {
     progress->finish();
   }
-  std::cerr << "merged " << shards.size() << " shards into " << output_path << "\n";
+  summary_out() << "merged " << shards.size() << " shards into " << output_path << "\n";
+  json_summary().set("shards", shards.size()).set("output", output_path);
   return 0;
 }
 

@@ -9,6 +9,7 @@
 #include "imcosim/campaign/network_tally.hpp"
 #include "imcosim/error.hpp"
 #include "progress_report.hpp"
+#include "run_output.hpp"
 #include "si_units.hpp"
 #include "stopwatch.hpp"
 
@@ -128,6 +129,52 @@ void print_network_report(std::ostream& out, const campaign::Campaign& campaign,
   }
 }
 
+// A Summary as JSON: count and the statistics in the unit of the quantity.
+void record_statistics(JsonObject& object, const campaign::Summary& summary) {
+  object.set("count", summary.count)
+      .set("mean", summary.mean)
+      .set("std", summary.standard_deviation)
+      .set("p5", summary.p5)
+      .set("p50", summary.p50)
+      .set("p95", summary.p95)
+      .set("p99", summary.p99)
+      .set("max", summary.maximum);
+}
+
+void record_report(JsonObject& summary, const campaign::MonteCarloTally& tally) {
+  for (const auto& backend : tally.statistics()) {
+    auto& object = summary.object("backends").object(backend.name);
+    if (backend.name != "nominal") {
+      record_statistics(object.object("error_relative"), backend.error_relative);
+    }
+    record_statistics(object.object("output_ampere"), backend.output_ampere);
+  }
+  const auto agreement = tally.spice_vs_solver();
+  if (agreement.count > 0) {
+    record_statistics(summary.object("spice_vs_solver_relative"), agreement);
+  }
+}
+
+void record_report(JsonObject& summary, const campaign::NetworkTally& tally) {
+  for (const auto& backend : tally.statistics()) {
+    auto& object = summary.object("backends").object(backend.name);
+    if (backend.name != "nominal") {
+      record_statistics(object.object("error_volt"), backend.error_volt);
+      object.set("class_flips", backend.class_flips).set("vectors", backend.vectors);
+    }
+    if (backend.labelled > 0) {
+      object.set("correct", backend.correct).set("labelled", backend.labelled);
+    }
+    record_statistics(object.object("output_volt"), backend.output_volt);
+    record_statistics(object.object("power_watt"), backend.power_watt);
+  }
+  const auto agreement = tally.spice_vs_fast_volt();
+  if (agreement.count > 0) {
+    record_statistics(summary.object("spice_vs_fast_volt"), agreement);
+    summary.set("spice_passed", agreement.maximum <= campaign::NetworkTally::spice_tolerance_volt);
+  }
+}
+
 // Evaluates every sample, block by block, into `Tally`.
 template <typename Tally>
 Tally tally_samples(const campaign::Campaign& campaign, int threads, spice::WorkerPool* pool) {
@@ -164,7 +211,7 @@ int run_montecarlo(const std::vector<std::string>& args) {
   if (!values) {
     return 0;
   }
-  const int threads = thread_count(*values);
+  const int threads = apply_thread_option(*values);
 
   // 1. Read and validate the configuration (a network's neuron is characterised here).
   const auto run = prepare_campaign(*values);
@@ -172,15 +219,21 @@ int run_montecarlo(const std::vector<std::string>& args) {
 
   // 2. Evaluate every sample, block by block, tally the errors and outputs, and report.
   const Stopwatch run_time;
+  auto& summary = json_summary();
+  summary.set("samples", campaign.config().samples)
+      .set("configuration_hash", campaign.configuration_hash());
   if (campaign.is_network()) {
-    print_network_report(std::cout, campaign,
-                         tally_samples<campaign::NetworkTally>(campaign, threads, run.pool.get()));
+    const auto tally = tally_samples<campaign::NetworkTally>(campaign, threads, run.pool.get());
+    print_network_report(summary_out(), campaign, tally);
+    record_report(summary, tally);
   } else {
-    print_report(std::cout, campaign,
-                 tally_samples<campaign::MonteCarloTally>(campaign, threads, run.pool.get()));
+    const auto tally = tally_samples<campaign::MonteCarloTally>(campaign, threads, run.pool.get());
+    print_report(summary_out(), campaign, tally);
+    record_report(summary, tally);
   }
-  std::cerr << "evaluated " << campaign.config().samples << " samples in " << run_time.elapsed_s()
-            << " s\n";
+  summary_out() << "evaluated " << campaign.config().samples << " samples in "
+                << run_time.elapsed_s() << " s\n";
+  summary.set("elapsed_s", run_time.elapsed_s());
   return 0;
 }
 

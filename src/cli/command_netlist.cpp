@@ -8,6 +8,7 @@
 #include "imcosim/io/crossbar_files.hpp"
 #include "imcosim/io/error.hpp"
 #include "imcosim/netlist/tile_deck.hpp"
+#include "run_output.hpp"
 #include "spice_options.hpp"
 
 namespace imcosim::cli {
@@ -49,9 +50,15 @@ int run_netlist(const std::vector<std::string>& args) {
   std::ostringstream deck;
   netlist::write_standalone_tile_deck(deck, network, inputs, title, solver_option);
   io::write_text_atomically(output_path, deck.str());
-  std::cerr << "wrote " << output_path << " (" << problem.tile.rows() << "x" << problem.tile.cols()
-            << " tile, " << network.resistors().size() << " resistors, input vector " << sample
-            << ")\n";
+  summary_out() << "wrote " << output_path << " (" << problem.tile.rows() << "x"
+                << problem.tile.cols() << " tile, " << network.resistors().size()
+                << " resistors, input vector " << sample << ")\n";
+  json_summary()
+      .set("output", output_path)
+      .set("rows", problem.tile.rows())
+      .set("cols", problem.tile.cols())
+      .set("resistors", network.resistors().size())
+      .set("vector", sample);
   return 0;
 }
 

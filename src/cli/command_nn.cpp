@@ -17,18 +17,19 @@
 #include "imcosim/tpu/report.hpp"
 #include "nn_imac_options.hpp"
 #include "nn_options.hpp"
+#include "run_output.hpp"
 
 namespace imcosim::cli {
 
 namespace {
 
-void print_confusion(const Eigen::MatrixXd& confusion) {
-  std::cout << "confusion (rows: true class, columns: predicted):\n";
+void print_confusion(std::ostream& out, const Eigen::MatrixXd& confusion) {
+  out << "confusion (rows: true class, columns: predicted):\n";
   for (Eigen::Index r = 0; r < confusion.rows(); ++r) {
     for (Eigen::Index c = 0; c < confusion.cols(); ++c) {
-      std::cout << std::setw(6) << static_cast<long long>(confusion(r, c));
+      out << std::setw(6) << static_cast<long long>(confusion(r, c));
     }
-    std::cout << '\n';
+    out << '\n';
   }
 }
 
@@ -100,10 +101,18 @@ int run_evaluate(const std::vector<std::string>& args) {
   } else {
     record = nn::evaluate(network, dataset);
   }
-  std::cout << "imcosim nn evaluate: " << model.network.architecture().name() << " on " << backend
-            << ": accuracy " << std::fixed << std::setprecision(2) << 100.0 * record.accuracy
-            << " % (" << record.images << " images of " << record.dataset << ")\n";
-  print_confusion(record.confusion);
+  summary_out() << "imcosim nn evaluate: " << model.network.architecture().name() << " on "
+                << backend << ": accuracy " << std::fixed << std::setprecision(2)
+                << 100.0 * record.accuracy << " % (" << record.images << " images of "
+                << record.dataset << ")\n";
+  print_confusion(summary_out(), record.confusion);
+  json_summary()
+      .set("architecture", model.network.architecture().name())
+      .set("backend", backend)
+      .set("images", record.images)
+      .set("dataset", record.dataset)
+      .set("accuracy_percent", 100.0 * record.accuracy)
+      .set("stored", !no_store);
   if (!no_store) {
     model.evaluations[backend] = record;
     nn::write_model_file(model_path, model);
@@ -131,7 +140,8 @@ int run_topology(const std::vector<std::string>& args) {
                                 ? nn::read_model_file(model).network.architecture()
                                 : nn::load_architecture(model);
   io::write_text_atomically(output, nn::scalesim_topology(architecture));
-  std::cout << "imcosim nn topology: " << architecture.name() << " -> " << output << '\n';
+  summary_out() << "imcosim nn topology: " << architecture.name() << " -> " << output << '\n';
+  json_summary().set("architecture", architecture.name()).set("output", output);
   return 0;
 }
 

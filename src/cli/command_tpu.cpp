@@ -13,6 +13,8 @@
 #include "imcosim/tpu/report.hpp"
 #include "imcosim/tpu/topology.hpp"
 #include "imcosim/tpu/tpu_model.hpp"
+#include "run_output.hpp"
+#include "thread_option.hpp"
 
 namespace imcosim::cli {
 
@@ -59,10 +61,12 @@ int run_tpu(const std::vector<std::string>& args) {
        "array clock in MHz for the per-layer time");
   syntax.input_files = {"config", "topology"};
   syntax.output_directories = {"output"};
+  add_thread_option(syntax, "threads running the layers' int8 GEMMs (default: one per core)");
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
   }
+  apply_thread_option(*values);
   if (!std::isfinite(arguments.clock_mhz) || arguments.clock_mhz <= 0.0) {
     throw UsageError("imcosim tpu: --clock-mhz must be a finite number > 0");
   }
@@ -90,10 +94,18 @@ int run_tpu(const std::vector<std::string>& args) {
   for (const auto& layer : layers) {
     total_cycles += layer.timing.total_cycles;
   }
-  std::cout << "imcosim tpu: " << layers.size() << " layers of " << topology.name << " on "
-            << config.array.rows << "x" << config.array.cols << " "
-            << tpu::dataflow_code(config.dataflow) << ": " << total_cycles << " cycles; reports in "
-            << arguments.output_directory.string() << '\n';
+  summary_out() << "imcosim tpu: " << layers.size() << " layers of " << topology.name << " on "
+                << config.array.rows << "x" << config.array.cols << " "
+                << tpu::dataflow_code(config.dataflow) << ": " << total_cycles
+                << " cycles; reports in " << arguments.output_directory.string() << '\n';
+  json_summary()
+      .set("topology", topology.name)
+      .set("layers", layers.size())
+      .set("array_rows", config.array.rows)
+      .set("array_cols", config.array.cols)
+      .set("dataflow", std::string(tpu::dataflow_code(config.dataflow)))
+      .set("total_cycles", total_cycles)
+      .set("output_directory", arguments.output_directory.string());
   return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "nn_imac_options.hpp"
 #include "nn_options.hpp"
 #include "progress_report.hpp"
+#include "run_output.hpp"
 #include "spice_options.hpp"
 
 namespace imcosim::cli {
@@ -157,9 +158,9 @@ int run_train(const std::vector<std::string>& args) {
     }
   };
 
-  std::cerr << "imcosim train: " << model.network.architecture().name() << " ("
-            << nn::precision_name(model.network.precision()) << ") on " << train_set.size()
-            << " images of " << train_set.source() << ", " << settings.epochs << " epochs\n";
+  notes_out() << "imcosim train: " << model.network.architecture().name() << " ("
+              << nn::precision_name(model.network.precision()) << ") on " << train_set.size()
+              << " images of " << train_set.source() << ", " << settings.epochs << " epochs\n";
 
   // 3. Train, with a progress bar per epoch.
   std::unique_ptr<ProgressReport> bar;
@@ -190,13 +191,13 @@ int run_train(const std::vector<std::string>& args) {
     bar->finish();
   }
   if (result.resumed) {
-    std::cerr << "imcosim train: resumed after epoch " << result.resumed_epochs << '\n';
+    notes_out() << "imcosim train: resumed after epoch " << result.resumed_epochs << '\n';
   }
   for (const auto& record : result.log) {
-    std::cout << "epoch " << std::setw(3) << record.epoch << "  loss " << std::fixed
-              << std::setprecision(4) << record.loss << "  train " << std::setprecision(2)
-              << 100.0 * record.train_accuracy << " %  test " << 100.0 * record.test_accuracy
-              << " %  " << std::setprecision(0) << record.images_per_second << " images/s\n";
+    summary_out() << "epoch " << std::setw(3) << record.epoch << "  loss " << std::fixed
+                  << std::setprecision(4) << record.loss << "  train " << std::setprecision(2)
+                  << 100.0 * record.train_accuracy << " %  test " << 100.0 * record.test_accuracy
+                  << " %  " << std::setprecision(0) << record.images_per_second << " images/s\n";
   }
 
   // 4. The model file, with the log, the settings and the final test evaluation.
@@ -215,9 +216,20 @@ int run_train(const std::vector<std::string>& args) {
   model.evaluations[wired ? "imac" : nn::precision_name(model.network.precision())] =
       nn::evaluate(model.network, test_set);
   nn::write_model_file(output, model);
-  std::cout << "imcosim train: test accuracy " << std::setprecision(2)
-            << 100.0 * model.evaluations.begin()->second.accuracy << " % on " << test_set.size()
-            << " images; wrote " << output << '\n';
+  const double test_accuracy = model.evaluations.begin()->second.accuracy;
+  summary_out() << "imcosim train: test accuracy " << std::setprecision(2) << 100.0 * test_accuracy
+                << " % on " << test_set.size() << " images; wrote " << output << '\n';
+  auto& summary = json_summary();
+  summary.set("architecture", model.network.architecture().name())
+      .set("precision", nn::precision_name(model.network.precision()))
+      .set("epochs", settings.epochs)
+      .set("resumed_after_epoch", result.resumed ? static_cast<long>(result.resumed_epochs) : 0L)
+      .set("test_images", test_set.size())
+      .set("test_accuracy_percent", 100.0 * test_accuracy)
+      .set("output", output);
+  if (!result.log.empty()) {
+    summary.set("final_loss", result.log.back().loss);
+  }
   return 0;
 }
 

@@ -7,7 +7,9 @@
 #include "command_line.hpp"
 #include "imcosim/error.hpp"
 #include "imcosim/io/crossbar_files.hpp"
+#include "run_output.hpp"
 #include "spice_options.hpp"
+#include "thread_option.hpp"
 #include "tile_validation.hpp"
 #include "validation_sweep.hpp"
 
@@ -111,24 +113,28 @@ int run_validation_sweep(const po::variables_map& values, spice::WorkerPool& poo
   }
   const auto total_cases = sweep_cases(settings).size();
   if (!report.cases.empty()) {
-    std::cerr << "resuming " << output_path->string() << " after " << report.cases.size() << " of "
-              << total_cases << " cases\n";
+    notes_out() << "resuming " << output_path->string() << " after " << report.cases.size()
+                << " of " << total_cases << " cases\n";
   }
-  print_sweep_header(std::cout, report.columns);
+  print_sweep_header(summary_out(), report.columns);
   for (const auto& c : report.cases) {
-    print_sweep_case(std::cout, c, report.columns);
+    print_sweep_case(summary_out(), c, report.columns);
   }
   auto quiet_options = simulation_options;
   quiet_options.on_progress = nullptr;  // the table reports every case
   run_sweep(settings, pool, quiet_options, report, [&](const SweepReport& so_far) {
-    print_sweep_case(std::cout, so_far.cases.back(), so_far.columns);
+    print_sweep_case(summary_out(), so_far.cases.back(), so_far.columns);
     if (output_path) {
       write_sweep_report(*output_path, settings, so_far);
     }
   });
-  print_sweep_verdict(std::cout, report);
+  print_sweep_verdict(summary_out(), report);
   if (output_path) {
-    std::cout << "wrote " << output_path->string() << "\n";
+    summary_out() << "wrote " << output_path->string() << "\n";
+  }
+  record_sweep(json_summary(), report);
+  if (output_path) {
+    json_summary().set("output", output_path->string());
   }
   return report.passed() ? 0 : 1;
 }
@@ -172,10 +178,12 @@ int run_validate(const std::vector<std::string>& args) {
   syntax.positional.add("problem", 1);
   syntax.input_files = {"problem"};
   syntax.output_files = {"output"};
+  add_thread_option(syntax, "threads of the solvers (default: one per core)");
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
   }
+  apply_thread_option(*values);
   const bool sweep = (*values)["sweep"].as<bool>();
   if (sweep == (values->count("problem") != 0)) {
     throw UsageError(sweep ? "validate --sweep takes no problem file"
@@ -208,9 +216,16 @@ int run_validate(const std::vector<std::string>& args) {
   const auto problem = io::read_crossbar_problem(problem_path);
   const auto validation =
       validate_tile(problem.tile, problem.inputs_volt, pool, simulation_options);
-  std::cout << "validate " << problem_path << ": " << problem.tile.rows() << "x"
-            << problem.tile.cols() << " tile, " << problem.inputs_volt.rows() << " input vectors\n";
-  print_validation(std::cout, validation, list);
+  summary_out() << "validate " << problem_path << ": " << problem.tile.rows() << "x"
+                << problem.tile.cols() << " tile, " << problem.inputs_volt.rows()
+                << " input vectors\n";
+  print_validation(summary_out(), validation, list);
+  auto& summary = json_summary();
+  summary.set("problem", problem_path)
+      .set("rows", problem.tile.rows())
+      .set("cols", problem.tile.cols())
+      .set("vectors", problem.inputs_volt.rows());
+  record_validation(summary, validation);
   return validation.passed() ? 0 : 1;
 }
 

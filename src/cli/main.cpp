@@ -12,6 +12,7 @@
 #include "imcosim/io/signal_cleanup.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 #include "imcosim/version.hpp"
+#include "run_output.hpp"
 
 namespace {
 
@@ -63,13 +64,20 @@ int run(const std::vector<std::string>& words) {
 int main(int argc, char** argv) {
   // An interrupted run leaves no temporaries or lock files beside its outputs.
   imcosim::io::remove_registered_files_on_signals();
+  int exit_code = 0;
+  std::string error_text;
   try {
-    return run({argv + 1, argv + argc});
+    exit_code = run({argv + 1, argv + argc});
   } catch (const imcosim::Error& error) {
-    std::cerr << "imcosim: error: " << error.what() << '\n';
-    return error.kind() == imcosim::ErrorKind::bad_input ? exit_bad_input : exit_runtime_failure;
+    error_text = error.what();
+    std::cerr << "imcosim: error: " << error_text << '\n';
+    exit_code =
+        error.kind() == imcosim::ErrorKind::bad_input ? exit_bad_input : exit_runtime_failure;
   } catch (const std::exception& error) {
-    std::cerr << "imcosim: internal error: " << error.what() << '\n';
-    return exit_runtime_failure;
+    error_text = std::string("internal error: ") + error.what();
+    std::cerr << "imcosim: " << error_text << '\n';
+    exit_code = exit_runtime_failure;
   }
+  imcosim::cli::finish_run_output(exit_code, error_text);
+  return exit_code;
 }

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <sstream>
 
+#include "run_output.hpp"
+
 namespace imcosim::cli {
 
 namespace {
@@ -85,22 +87,22 @@ void ProgressReport::update(std::int64_t done) {
   rate_.record(done, clock_.elapsed_s());
   if (terminal_) {
     const auto filled = total_ > 0 ? static_cast<int>(bar_width * done / total_) : bar_width;
-    std::cerr << '\r' << label_ << " [" << std::string(static_cast<std::size_t>(filled), '#')
-              << std::string(static_cast<std::size_t>(bar_width - filled), '.') << "] "
-              << status_text(done) << "\033[K" << std::flush;
+    notes_out() << '\r' << label_ << " [" << std::string(static_cast<std::size_t>(filled), '#')
+                << std::string(static_cast<std::size_t>(bar_width - filled), '.') << "] "
+                << status_text(done) << "\033[K" << std::flush;
     return;
   }
   const double now_s = clock_.elapsed_s();
   if (now_s - last_line_s_ >= line_interval_s || done == total_) {
     last_line_s_ = now_s;
-    std::cerr << label_ << ": " << status_text(done) << '\n';
+    notes_out() << label_ << ": " << status_text(done) << '\n';
   }
 }
 
 void ProgressReport::finish() {
   if (terminal_) {
     update(done_);
-    std::cerr << '\n';
+    notes_out() << '\n';
   }
 }
 

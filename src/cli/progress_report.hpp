@@ -48,6 +48,9 @@ class ProgressReport {
   ProgressReport(std::string label, std::int64_t total, std::int64_t already_done,
                  RateFrom rate_from = RateFrom::start);
 
+  // For a run whose total is known only once it reports (ngspice batches): the clock starts at
+  // construction all the same.
+  void set_total(std::int64_t total) { total_ = total; }
   void update(std::int64_t done);
   // The last state, and a newline after a bar.
   void finish();

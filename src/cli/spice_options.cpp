@@ -82,12 +82,10 @@ std::string written_deck_solver_option(const po::variables_map& values) {
 }
 
 std::function<void(Eigen::Index, Eigen::Index)> progress_lines() {
-  // Created at the first report, which brings the total.
-  return [progress = std::shared_ptr<ProgressReport>()](Eigen::Index done,
-                                                        Eigen::Index total) mutable {
-    if (!progress) {
-      progress = std::make_shared<ProgressReport>("ngspice", total, 0);
-    }
+  // The clock starts now, before the first batch runs; the total comes with its report.
+  return [progress = std::make_shared<ProgressReport>("ngspice", 0, 0)](Eigen::Index done,
+                                                                        Eigen::Index total) {
+    progress->set_total(total);
     progress->update(done);
     if (done == total) {
       progress->finish();

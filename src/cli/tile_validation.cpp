@@ -90,4 +90,17 @@ void print_validation(std::ostream& out, const TileValidation& validation,
       << (validation.passed() ? "  PASS" : "  FAIL") << "\n";
 }
 
+void record_validation(JsonObject& summary, const TileValidation& validation) {
+  summary.set("spice_vs_direct_max_relative", validation.spice_vs_direct.max_relative);
+  summary.set("worst_vector", validation.spice_vs_direct.worst_sample);
+  summary.set("tolerance_relative", validation.tolerance_relative);
+  summary.set("ideal_vs_direct_max_relative", validation.ideal_vs_direct.max_relative);
+  summary.set("passed", validation.passed());
+  auto& times = summary.object("time_s");
+  times.set("ngspice", validation.spice_s);
+  times.set("direct_factorise", validation.direct_factorise_s);
+  times.set("direct_solve", validation.direct_solve_s);
+  times.set("ideal", validation.ideal_s);
+}
+
 }  // namespace imcosim::cli

@@ -5,6 +5,7 @@
 #include "imcosim/circuit/crossbar_tile.hpp"
 #include "imcosim/solver/agreement.hpp"
 #include "imcosim/spice/tile_simulation.hpp"
+#include "run_output.hpp"
 
 namespace imcosim::cli {
 
@@ -28,5 +29,8 @@ TileValidation validate_tile(const circuit::CrossbarTile& tile, const Eigen::Mat
 // (the worst ones first).
 void print_validation(std::ostream& out, const TileValidation& validation,
                       Eigen::Index samples_listed);
+
+// The figures of the --json summary: errors, tolerance, verdict and times.
+void record_validation(JsonObject& summary, const TileValidation& validation);
 
 }  // namespace imcosim::cli

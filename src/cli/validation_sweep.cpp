@@ -277,6 +277,28 @@ void print_sweep_verdict(std::ostream& out, const SweepReport& report) {
       << " outside their tolerance: " << (failures == 0 ? "PASS" : "FAIL") << "\n";
 }
 
+void record_sweep(JsonObject& summary, const SweepReport& report) {
+  const auto failures =
+      std::count_if(report.cases.begin(), report.cases.end(),
+                    [&](const SweepCase& c) { return !case_passed(c, report.columns); });
+  summary.set("cases", report.cases.size()).set("cases_failed", failures);
+  summary.set("passed", failures == 0);
+  auto& largest = summary.object("max_relative_error");
+  for (std::size_t column = 0; column < report.columns.size(); ++column) {
+    if (column == direct_column) {
+      continue;
+    }
+    double worst = std::numeric_limits<double>::quiet_NaN();
+    for (const auto& c : report.cases) {
+      const double error = c.error_relative[column];
+      if (!std::isnan(error) && !(error <= worst)) {
+        worst = error;
+      }
+    }
+    largest.set(report.columns[column].name, worst);
+  }
+}
+
 void write_sweep_report(const std::filesystem::path& path, const SweepSettings& settings,
                         const SweepReport& report) {
   const auto total_cases = static_cast<std::int64_t>(sweep_cases(settings).size());

@@ -10,6 +10,7 @@
 
 #include "imcosim/spice/tile_simulation.hpp"
 #include "imcosim/spice/worker_pool.hpp"
+#include "run_output.hpp"
 
 namespace imcosim::cli {
 
@@ -84,6 +85,9 @@ void print_sweep_header(std::ostream& out, const std::vector<SweepColumn>& colum
 void print_sweep_case(std::ostream& out, const SweepCase& c,
                       const std::vector<SweepColumn>& columns);
 void print_sweep_verdict(std::ostream& out, const SweepReport& report);
+
+// The --json figures: cases, cases outside their tolerance, the largest error of each column.
+void record_sweep(JsonObject& summary, const SweepReport& report);
 
 // The HDF5 report (written atomically, rewritten after every case so that a run that stops
 // loses at most the case in progress): per-case parameters as vectors, /error_relative and
