@@ -46,9 +46,8 @@ void add_network_options(CommandSyntax& syntax) {
       "inputs", po::value<std::string>()->required(),
       "input samples (HDF5: /inputs [K][n_in] volts, optional /labels [K])")(
       "config", po::value<std::string>(),
-      "circuit parameters (INI); defaults are the reference design (docs/imac.md)")(
-      "first", po::value<long>()->default_value(0), "first input sample to use")(
-      "count", po::value<long>(), "number of input samples to use (default: all from --first)");
+      "circuit parameters (INI); defaults are the reference design (docs/imac.md)");
+  add_sample_range_options(syntax);
   syntax.positional.add("model", 1);
   syntax.input_files = {"model", "inputs", "config"};
   syntax.output_files = {"output"};
@@ -129,14 +128,8 @@ Network load_network(const po::variables_map& values) {
   if (inputs.labels) {
     imac::check_network_labels(network, *inputs.labels, values["inputs"].as<std::string>());
   }
-  const long total = inputs.inputs_volt.rows();
-  const long first = values["first"].as<long>();
-  const long count = values.count("count") != 0 ? values["count"].as<long>() : total - first;
-  if (first < 0 || count < 1 || first + count > total) {
-    throw UsageError("--first " + std::to_string(first) + " --count " + std::to_string(count) +
-                     " does not fit the " + std::to_string(total) + " samples of " +
-                     values["inputs"].as<std::string>());
-  }
+  const auto [first, count] =
+      sample_range(values, inputs.inputs_volt.rows(), values["inputs"].as<std::string>());
   inputs.inputs_volt = inputs.inputs_volt.middleRows(first, count).eval();
   if (inputs.labels) {
     inputs.labels = std::vector<Eigen::Index>(inputs.labels->begin() + first,

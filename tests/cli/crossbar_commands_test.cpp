@@ -3,6 +3,10 @@
 // compared with an independent dense MNA solution computed by numpy.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <tuple>
+
+#include "imcosim/io/crossbar_files.hpp"
 #include "support/cli.hpp"
 
 namespace imcosim::testing {
@@ -88,6 +92,51 @@ TEST(CrossbarCommands, IdealMethodAndNodeVoltagesAreWritten) {
                                   "'); print(np.abs(r['currents'][()] - p['inputs'][()] @ "
                                   "p['conductance'][()]).max() < 1e-18)\"");
   EXPECT_EQ(product.output, "True\n");
+}
+
+// spice --first/--count evaluate a range of the problem's vectors, as imac's do, and the result
+// records where it starts.
+TEST(CrossbarCommands, SpiceEvaluatesTheVectorsThatFirstAndCountSelect) {
+  const ScratchDirectory scratch;
+  const auto problem = (scratch / "problem.h5").string();
+  ASSERT_EQ(run_python(reference_script + " write " + problem + " " +
+                       (scratch / "expected.h5").string() + " 5 4 6 17")
+                .exit_code,
+            0);
+  const auto direct_path = (scratch / "direct.h5").string();
+  ASSERT_EQ(run_imcosim("solve " + problem + " -o " + direct_path + " --method direct").exit_code,
+            0);
+  const auto direct = io::read_crossbar_result(direct_path);
+  EXPECT_EQ(direct.first_sample, 0);
+  for (const auto& [options, first, count] :
+       {std::tuple{" --first 2 --count 3", 2, 3}, std::tuple{" --first 4", 4, 2},
+        std::tuple{" --count 1", 0, 1}}) {
+    const auto spice_path = (scratch / "spice.h5").string();
+    const auto spice =
+        run_imcosim("spice " + problem + " -o " + spice_path + " --workers 1" + options);
+    ASSERT_EQ(spice.exit_code, 0) << options << "\n" << spice.output;
+    const auto result = io::read_crossbar_result(spice_path);
+    EXPECT_EQ(result.first_sample, first) << options;
+    ASSERT_EQ(result.currents_ampere.rows(), count) << options;
+    const Eigen::MatrixXd expected = direct.currents_ampere.middleRows(first, count);
+    EXPECT_LE((result.currents_ampere - expected).cwiseAbs().maxCoeff(),
+              1e-6 * expected.cwiseAbs().maxCoeff())
+        << options;
+  }
+  for (const std::string options :
+       {" --first 4 --count 3", " --first 6", " --count 0", " --first -1 --count 2"}) {
+    const auto refused =
+        run_imcosim("spice " + problem + " -o " + (scratch / "refused.h5").string() + options);
+    EXPECT_EQ(refused.exit_code, 2) << options << "\n" << refused.output;
+    EXPECT_NE(refused.output.find("does not fit the 6 samples of " + problem), std::string::npos)
+        << options << "\n"
+        << refused.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(scratch / "refused.h5"));
+  const auto deck = run_imcosim("spice --deck " + (scratch / "tile.cir").string() + " --count 2");
+  EXPECT_EQ(deck.exit_code, 2) << deck.output;
+  EXPECT_NE(deck.output.find("--count selects input vectors of a problem file"), std::string::npos)
+      << deck.output;
 }
 
 }  // namespace
