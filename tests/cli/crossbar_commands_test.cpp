@@ -2,7 +2,10 @@
 // `imcosim solve`, `imcosim spice` and plain `ngspice -b` on `imcosim netlist` output, each
 // compared with an independent dense MNA solution computed by numpy.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <tuple>
 
@@ -92,6 +95,140 @@ TEST(CrossbarCommands, IdealMethodAndNodeVoltagesAreWritten) {
                                   "'); print(np.abs(r['currents'][()] - p['inputs'][()] @ "
                                   "p['conductance'][()]).max() < 1e-18)\"");
   EXPECT_EQ(product.output, "True\n");
+}
+
+// The largest |ideal - actual| node voltage, written out independently of the solver's
+// ir_drop_volt: a row node ideally holds its input, a column node the virtual ground.
+double independent_ir_drop_volt(const Eigen::VectorXd& input_volt, const Eigen::MatrixXd& row_volt,
+                                const Eigen::MatrixXd& column_volt) {
+  double drop = 0.0;
+  for (Eigen::Index i = 0; i < row_volt.rows(); ++i) {
+    for (Eigen::Index j = 0; j < row_volt.cols(); ++j) {
+      drop =
+          std::max({drop, std::abs(input_volt(i) - row_volt(i, j)), std::abs(column_volt(i, j))});
+    }
+  }
+  return drop;
+}
+
+// --node-voltages with several vectors, worst and mean: every map equals the one a single-index
+// run writes, the worst is the vector whose map has the largest IR drop, the mean the average.
+TEST(CrossbarCommands, NodeVoltagesOfSeveralVectorsTheWorstAndTheMean) {
+  const ScratchDirectory scratch;
+  const auto problem_path = (scratch / "problem.h5").string();
+  ASSERT_EQ(run_python(reference_script + " write " + problem_path + " " +
+                       (scratch / "expected.h5").string() + " 7 5 6 13")
+                .exit_code,
+            0);
+  const auto problem = io::read_crossbar_problem(problem_path);
+  const auto result_path = (scratch / "maps.h5").string();
+  const auto solve = run_imcosim("solve " + problem_path + " -o " + result_path +
+                                 " --method direct --node-voltages 4,1,worst,mean");
+  ASSERT_EQ(solve.exit_code, 0) << solve.output;
+  const auto result = io::read_crossbar_result(result_path);
+  EXPECT_FALSE(result.row_node_voltages_volt.has_value());
+  ASSERT_EQ(result.node_voltage_maps.size(), 4U);  // in name order
+  const auto& mean = result.node_voltage_maps[0];
+  const auto& one = result.node_voltage_maps[1];
+  const auto& four = result.node_voltage_maps[2];
+  const auto& worst = result.node_voltage_maps[3];
+  EXPECT_EQ(io::node_voltage_map_name(mean), "mean");
+  EXPECT_EQ(io::node_voltage_map_name(one), "sample_1");
+  EXPECT_EQ(io::node_voltage_map_name(four), "sample_4");
+  EXPECT_EQ(io::node_voltage_map_name(worst), "worst");
+
+  Eigen::MatrixXd row_sum = Eigen::MatrixXd::Zero(7, 5);
+  Eigen::MatrixXd column_sum = Eigen::MatrixXd::Zero(7, 5);
+  long worst_sample = -1;
+  double worst_drop_volt = -1.0;
+  for (long k = 0; k < 6; ++k) {
+    const auto single_path = (scratch / ("single" + std::to_string(k) + ".h5")).string();
+    const auto single_solve = run_imcosim("solve " + problem_path + " -o " + single_path +
+                                          " --method direct --node-voltages " + std::to_string(k));
+    ASSERT_EQ(single_solve.exit_code, 0) << single_solve.output;
+    const auto single = io::read_crossbar_result(single_path);
+    ASSERT_TRUE(single.row_node_voltages_volt && single.column_node_voltages_volt);
+    EXPECT_TRUE(single.node_voltage_maps.empty());
+    const Eigen::MatrixXd& row = *single.row_node_voltages_volt;
+    const Eigen::MatrixXd& column = *single.column_node_voltages_volt;
+    row_sum += row;
+    column_sum += column;
+    const double drop_volt =
+        independent_ir_drop_volt(problem.inputs_volt.row(k).transpose(), row, column);
+    if (drop_volt > worst_drop_volt) {
+      worst_sample = k;
+      worst_drop_volt = drop_volt;
+    }
+    for (const auto* map : {&one, &four}) {
+      if (map->sample == k) {
+        EXPECT_EQ(map->row_volt, row);
+        EXPECT_EQ(map->column_volt, column);
+        EXPECT_NEAR(map->ir_drop_volt, drop_volt, 1e-15);
+      }
+    }
+  }
+  EXPECT_GT(worst_drop_volt, 0.0);
+  EXPECT_EQ(worst.sample, worst_sample);
+  EXPECT_NEAR(worst.ir_drop_volt, worst_drop_volt, 1e-15);
+  EXPECT_NEAR(independent_ir_drop_volt(problem.inputs_volt.row(worst_sample).transpose(),
+                                       worst.row_volt, worst.column_volt),
+              worst_drop_volt, 1e-15);
+  EXPECT_LE((mean.row_volt - row_sum / 6.0).cwiseAbs().maxCoeff(), 1e-15);
+  EXPECT_LE((mean.column_volt - column_sum / 6.0).cwiseAbs().maxCoeff(), 1e-15);
+
+  // The datasets h5py users read.
+  const auto layout = run_python(
+      "-c \"import h5py; f = h5py.File('" + result_path +
+      "'); g = f['node_voltages']; print(sorted(g), g['worst/row'].shape, "
+      "g['mean/column'].shape, g['sample_4'].attrs['sample'], 'sample' in g['mean'].attrs)\"");
+  EXPECT_EQ(layout.output, "['mean', 'sample_1', 'sample_4', 'worst'] (7, 5) (7, 5) 4 False\n");
+
+  // Bad requests are refused before anything is solved, naming the option and the problem.
+  for (const auto& [request, message] :
+       {std::pair{"0,6", "--node-voltages 6 is out of range: " + problem_path},
+        std::pair{"worst,2,worst", std::string("'worst' is named twice")},
+        std::pair{"3,03", std::string("'03' is named twice")},
+        std::pair{"0,,1", std::string("'' is not an input vector index, worst or mean")},
+        std::pair{"max", std::string("'max' is not an input vector index, worst or mean")}}) {
+    const auto refused =
+        run_imcosim("solve " + problem_path + " -o " + (scratch / "refused.h5").string() +
+                    " --node-voltages " + request);
+    EXPECT_EQ(refused.exit_code, 2) << request << ": " << refused.output;
+    EXPECT_NE(refused.output.find(message), std::string::npos) << request << ": " << refused.output;
+  }
+  EXPECT_FALSE(std::filesystem::exists(scratch / "refused.h5"));
+}
+
+// Maps beyond this machine's memory are refused (exit 2) before any of them is allocated: 4096
+// vectors of a 1 x N tile, N chosen so that their maps need more than the physical memory while
+// the problem file stays a few megabytes.
+TEST(CrossbarCommands, NodeVoltageMapsBeyondMemoryAreRefused) {
+  const ScratchDirectory scratch;
+  const auto problem = (scratch / "wide.h5").string();
+  constexpr long vectors = 4096;
+  const auto memory_bytes =
+      static_cast<double>(sysconf(_SC_PHYS_PAGES)) * static_cast<double>(sysconf(_SC_PAGESIZE));
+  const auto columns = static_cast<long>(memory_bytes / (2.0 * 8.0 * vectors)) + 1;
+  const auto written =
+      run_python("-c \"import h5py, numpy as np; f = h5py.File('" + problem +
+                 "', 'w'); f['conductance'] = np.full((1, " + std::to_string(columns) +
+                 "), 1e-4); f['inputs'] = np.full((" + std::to_string(vectors) +
+                 ", 1), 0.3); f.attrs.update(r_row=1.0, r_col=1.0, r_source=0.0, r_sense=0.0)\"");
+  ASSERT_EQ(written.exit_code, 0) << written.output;
+  std::string every_vector = "0";
+  for (long k = 1; k < vectors; ++k) {
+    every_vector += "," + std::to_string(k);
+  }
+  const auto refused = run_imcosim("solve " + problem + " -o " + (scratch / "r.h5").string() +
+                                   " --node-voltages " + every_vector);
+  EXPECT_EQ(refused.exit_code, 2) << refused.output.substr(0, 2000);
+  EXPECT_NE(refused.output.find(problem + ": --node-voltages 0,1,2,"), std::string::npos)
+      << refused.output.substr(0, 2000);
+  EXPECT_NE(refused.output.find("4096 maps of 1 x " + std::to_string(columns) +
+                                " row and column node voltages needs"),
+            std::string::npos)
+      << refused.output.substr(0, 2000);
+  EXPECT_FALSE(std::filesystem::exists(scratch / "r.h5"));
 }
 
 // spice --first/--count evaluate a range of the problem's vectors, as imac's do, and the result
