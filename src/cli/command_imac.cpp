@@ -101,6 +101,21 @@ imac::TileForm tiles_option(const po::variables_map& values) {
   return tiles == "ports" ? imac::TileForm::port_admittance : imac::TileForm::wires;
 }
 
+// --hidden-outputs: every layer's neuron outputs in the result file, not only the last layer's.
+void add_hidden_outputs_option(CommandSyntax& syntax) {
+  syntax.options.add_options()(
+      "hidden-outputs", po::bool_switch(),
+      "also write every layer's neuron output voltages, the hidden layers' included, to the "
+      "result file: /layer_outputs/layer_<l> [K][n_l] (docs/imac.md)");
+}
+
+// network_outputs_only for the subcommands without the option (validate).
+imac::LayerOutputs layer_outputs_option(const po::variables_map& values) {
+  return values.count("hidden-outputs") != 0 && values["hidden-outputs"].as<bool>()
+             ? imac::LayerOutputs::every_layer
+             : imac::LayerOutputs::network_outputs_only;
+}
+
 imac::ImacAnalysis analysis_option(const po::variables_map& values) {
   try {
     return imac::parse_imac_analysis(values["analysis"].as<std::string>());
@@ -295,6 +310,7 @@ imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& v
   options.analysis = analysis;
   options.samples_per_run = samples_per_run;
   options.tiles = tiles_option(values);
+  options.layer_outputs = layer_outputs_option(values);
   options.on_progress = progress_lines();
   return options;
 }
@@ -354,7 +370,7 @@ imac::FastEvaluator fast_evaluator(const po::variables_map& values, const Networ
 }
 
 imac::ImacEvaluation run_fast(const imac::FastEvaluator& evaluator, const Network& loaded,
-                              double& elapsed_s) {
+                              imac::LayerOutputs layer_outputs, double& elapsed_s) {
   // Blocks of samples, so that a long batch shows its progress; each block spreads over the
   // cores.
   constexpr Eigen::Index block_samples = 4096;
@@ -365,15 +381,23 @@ imac::ImacEvaluation run_fast(const imac::FastEvaluator& evaluator, const Networ
   evaluation.power_watt.resize(samples);
   evaluation.settled_power_watt.resize(samples);
   evaluation.latency_s.resize(samples);
+  if (layer_outputs == imac::LayerOutputs::every_layer) {
+    for (const auto& layer : loaded.network.layers()) {
+      evaluation.layer_outputs_volt.emplace_back(samples, layer.neuron_count);
+    }
+  }
   ProgressReport progress("fast", samples, 0);
   const Stopwatch evaluate_time;
   for (Eigen::Index first = 0; first < samples; first += block_samples) {
     const Eigen::Index count = std::min(block_samples, samples - first);
-    auto block = evaluator.evaluate(inputs.middleRows(first, count));
+    auto block = evaluator.evaluate(inputs.middleRows(first, count), layer_outputs);
     evaluation.outputs_volt.middleRows(first, count) = block.outputs_volt;
     evaluation.power_watt.segment(first, count) = block.power_watt;
     evaluation.settled_power_watt.segment(first, count) = block.settled_power_watt;
     evaluation.latency_s.segment(first, count) = block.latency_s;
+    for (std::size_t l = 0; l < block.layer_outputs_volt.size(); ++l) {
+      evaluation.layer_outputs_volt[l].middleRows(first, count) = block.layer_outputs_volt[l];
+    }
     evaluation.predicted_class.insert(evaluation.predicted_class.end(),
                                       block.predicted_class.begin(), block.predicted_class.end());
     progress.update(first + count);
@@ -459,6 +483,7 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
     add_op_start_option(syntax, "fast");
     add_tiles_option(syntax);
   }
+  add_hidden_outputs_option(syntax);
   add_neuron_cache_option(syntax);
   add_spice_options(syntax, through_ngspice ? SpiceRuns::transients : SpiceRuns::characterisation);
   syntax.options.add_options()("output,o", po::value<std::string>(), "result file (HDF5)");
@@ -475,10 +500,10 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   if (!through_ngspice || fast_op_start(*values)) {
     evaluator.emplace(fast_evaluator(*values, loaded, pool));
   }
-  const auto evaluation = through_ngspice
-                              ? run_spice(*values, loaded, pool, evaluator ? &*evaluator : nullptr,
-                                          elapsed_s, &failures)
-                              : run_fast(*evaluator, loaded, elapsed_s);
+  const auto evaluation =
+      through_ngspice ? run_spice(*values, loaded, pool, evaluator ? &*evaluator : nullptr,
+                                  elapsed_s, &failures)
+                      : run_fast(*evaluator, loaded, layer_outputs_option(*values), elapsed_s);
   std::string backend_name = "fast";
   std::vector<std::pair<std::string, std::string>> provenance;
   if (through_ngspice) {
@@ -528,7 +553,7 @@ int run_imac_validate(const std::vector<std::string>& args) {
   const auto reference =
       run_spice(*values, loaded, pool, fast_op_start(*values) ? &evaluator : nullptr, spice_s);
   double fast_s = 0.0;
-  const auto fast = run_fast(evaluator, loaded, fast_s);
+  const auto fast = run_fast(evaluator, loaded, imac::LayerOutputs::network_outputs_only, fast_s);
   const double max_difference_volt =
       (fast.outputs_volt - reference.outputs_volt).cwiseAbs().maxCoeff();
   long class_agreement = 0;
