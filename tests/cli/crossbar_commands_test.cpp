@@ -18,6 +18,16 @@ namespace {
 const std::string reference_script =
     std::string(IMCOSIM_SOURCE_DIR) + "/tests/cli/crossbar_reference.py";
 
+// Writes problem.h5 and the currents the independent solution predicts, expected.h5, into
+// `scratch`: `shape_and_seed` is "M N K SEED". Returns the problem's path.
+std::string write_problem(const ScratchDirectory& scratch, const std::string& shape_and_seed) {
+  const auto problem = (scratch / "problem.h5").string();
+  const auto written = run_python(reference_script + " write " + problem + " " +
+                                  (scratch / "expected.h5").string() + " " + shape_and_seed);
+  EXPECT_EQ(written.exit_code, 0) << written.output;
+  return problem;
+}
+
 double relative_difference(const std::string& arguments) {
   const auto outcome = run_python(reference_script + " " + arguments);
   EXPECT_EQ(outcome.exit_code, 0) << outcome.output;
@@ -76,11 +86,7 @@ INSTANTIATE_TEST_SUITE_P(Sizes, CrossbarCommands,
 
 TEST(CrossbarCommands, IdealMethodAndNodeVoltagesAreWritten) {
   const ScratchDirectory scratch;
-  const auto problem = (scratch / "problem.h5").string();
-  ASSERT_EQ(run_python(reference_script + " write " + problem + " " +
-                       (scratch / "expected.h5").string() + " 6 4 3 11")
-                .exit_code,
-            0);
+  const auto problem = write_problem(scratch, "6 4 3 11");
   const auto result = (scratch / "result.h5").string();
   ASSERT_EQ(run_imcosim("solve " + problem + " -o " + result + " --node-voltages 2").exit_code, 0);
   const auto shapes = run_python(
@@ -115,11 +121,7 @@ double independent_ir_drop_volt(const Eigen::VectorXd& input_volt, const Eigen::
 // run writes, the worst is the vector whose map has the largest IR drop, the mean the average.
 TEST(CrossbarCommands, NodeVoltagesOfSeveralVectorsTheWorstAndTheMean) {
   const ScratchDirectory scratch;
-  const auto problem_path = (scratch / "problem.h5").string();
-  ASSERT_EQ(run_python(reference_script + " write " + problem_path + " " +
-                       (scratch / "expected.h5").string() + " 7 5 6 13")
-                .exit_code,
-            0);
+  const auto problem_path = write_problem(scratch, "7 5 6 13");
   const auto problem = io::read_crossbar_problem(problem_path);
   const auto result_path = (scratch / "maps.h5").string();
   const auto solve = run_imcosim("solve " + problem_path + " -o " + result_path +
@@ -235,11 +237,7 @@ TEST(CrossbarCommands, NodeVoltageMapsBeyondMemoryAreRefused) {
 // records where it starts.
 TEST(CrossbarCommands, SpiceEvaluatesTheVectorsThatFirstAndCountSelect) {
   const ScratchDirectory scratch;
-  const auto problem = (scratch / "problem.h5").string();
-  ASSERT_EQ(run_python(reference_script + " write " + problem + " " +
-                       (scratch / "expected.h5").string() + " 5 4 6 17")
-                .exit_code,
-            0);
+  const auto problem = write_problem(scratch, "5 4 6 17");
   const auto direct_path = (scratch / "direct.h5").string();
   ASSERT_EQ(run_imcosim("solve " + problem + " -o " + direct_path + " --method direct").exit_code,
             0);
