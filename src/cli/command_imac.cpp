@@ -47,9 +47,8 @@ void add_network_options(CommandSyntax& syntax) {
       "inputs", po::value<std::string>()->required(),
       "input samples (HDF5: /inputs [K][n_in] volts, optional /labels [K])")(
       "config", po::value<std::string>(),
-      "circuit parameters (INI); defaults are the reference design (docs/imac.md)")(
-      "first", po::value<long>()->default_value(0), "first input sample to use")(
-      "count", po::value<long>(), "number of input samples to use (default: all from --first)");
+      "circuit parameters (INI); defaults are the reference design (docs/imac.md)");
+  add_sample_range_options(syntax);
   syntax.positional.add("model", 1);
   syntax.input_files = {"model", "inputs", "config"};
   syntax.output_files = {"output"};
@@ -103,6 +102,21 @@ imac::TileForm tiles_option(const po::variables_map& values) {
   return tiles == "ports" ? imac::TileForm::port_admittance : imac::TileForm::wires;
 }
 
+// --hidden-outputs: every layer's neuron outputs in the result file, not only the last layer's.
+void add_hidden_outputs_option(CommandSyntax& syntax) {
+  syntax.options.add_options()(
+      "hidden-outputs", po::bool_switch(),
+      "also write every layer's neuron output voltages, the hidden layers' included, to the "
+      "result file: /layer_outputs/layer_<l> [K][n_l] (docs/imac.md)");
+}
+
+// network_outputs_only for the subcommands without the option (validate).
+imac::LayerOutputs layer_outputs_option(const po::variables_map& values) {
+  return values.count("hidden-outputs") != 0 && values["hidden-outputs"].as<bool>()
+             ? imac::LayerOutputs::every_layer
+             : imac::LayerOutputs::network_outputs_only;
+}
+
 imac::ImacAnalysis analysis_option(const po::variables_map& values) {
   try {
     return imac::parse_imac_analysis(values["analysis"].as<std::string>());
@@ -132,14 +146,8 @@ Network load_network(const po::variables_map& values) {
   if (inputs.labels) {
     imac::check_network_labels(network, *inputs.labels, values["inputs"].as<std::string>());
   }
-  const long total = inputs.inputs_volt.rows();
-  const long first = values["first"].as<long>();
-  const long count = values.count("count") != 0 ? values["count"].as<long>() : total - first;
-  if (first < 0 || count < 1 || first + count > total) {
-    throw UsageError("--first " + std::to_string(first) + " --count " + std::to_string(count) +
-                     " does not fit the " + std::to_string(total) + " samples of " +
-                     values["inputs"].as<std::string>());
-  }
+  const auto [first, count] =
+      sample_range(values, inputs.inputs_volt.rows(), values["inputs"].as<std::string>());
   inputs.inputs_volt = inputs.inputs_volt.middleRows(first, count).eval();
   if (inputs.labels) {
     inputs.labels = std::vector<Eigen::Index>(inputs.labels->begin() + first,
@@ -310,6 +318,7 @@ imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& v
   options.analysis = analysis;
   options.samples_per_run = samples_per_run;
   options.tiles = tiles_option(values);
+  options.layer_outputs = layer_outputs_option(values);
   options.on_progress = progress_lines();
   return options;
 }
@@ -369,7 +378,7 @@ imac::FastEvaluator fast_evaluator(const po::variables_map& values, const Networ
 }
 
 imac::ImacEvaluation run_fast(const imac::FastEvaluator& evaluator, const Network& loaded,
-                              double& elapsed_s) {
+                              imac::LayerOutputs layer_outputs, double& elapsed_s) {
   // Blocks of samples, so that a long batch shows its progress; each block spreads over the
   // cores.
   constexpr Eigen::Index block_samples = 4096;
@@ -380,15 +389,23 @@ imac::ImacEvaluation run_fast(const imac::FastEvaluator& evaluator, const Networ
   evaluation.power_watt.resize(samples);
   evaluation.settled_power_watt.resize(samples);
   evaluation.latency_s.resize(samples);
+  if (layer_outputs == imac::LayerOutputs::every_layer) {
+    for (const auto& layer : loaded.network.layers()) {
+      evaluation.layer_outputs_volt.emplace_back(samples, layer.neuron_count);
+    }
+  }
   ProgressReport progress("fast", samples, 0);
   const Stopwatch evaluate_time;
   for (Eigen::Index first = 0; first < samples; first += block_samples) {
     const Eigen::Index count = std::min(block_samples, samples - first);
-    auto block = evaluator.evaluate(inputs.middleRows(first, count));
+    auto block = evaluator.evaluate(inputs.middleRows(first, count), layer_outputs);
     evaluation.outputs_volt.middleRows(first, count) = block.outputs_volt;
     evaluation.power_watt.segment(first, count) = block.power_watt;
     evaluation.settled_power_watt.segment(first, count) = block.settled_power_watt;
     evaluation.latency_s.segment(first, count) = block.latency_s;
+    for (std::size_t l = 0; l < block.layer_outputs_volt.size(); ++l) {
+      evaluation.layer_outputs_volt[l].middleRows(first, count) = block.layer_outputs_volt[l];
+    }
     evaluation.predicted_class.insert(evaluation.predicted_class.end(),
                                       block.predicted_class.begin(), block.predicted_class.end());
     progress.update(first + count);
@@ -474,6 +491,7 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
     add_op_start_option(syntax, "fast");
     add_tiles_option(syntax);
   }
+  add_hidden_outputs_option(syntax);
   add_neuron_cache_option(syntax);
   add_spice_options(syntax, through_ngspice ? SpiceRuns::transients : SpiceRuns::characterisation);
   syntax.options.add_options()("output,o", po::value<std::string>(), "result file (HDF5)");
@@ -490,10 +508,10 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
   if (!through_ngspice || fast_op_start(*values)) {
     evaluator.emplace(fast_evaluator(*values, loaded, pool));
   }
-  const auto evaluation = through_ngspice
-                              ? run_spice(*values, loaded, pool, evaluator ? &*evaluator : nullptr,
-                                          elapsed_s, &failures)
-                              : run_fast(*evaluator, loaded, elapsed_s);
+  const auto evaluation =
+      through_ngspice ? run_spice(*values, loaded, pool, evaluator ? &*evaluator : nullptr,
+                                  elapsed_s, &failures)
+                      : run_fast(*evaluator, loaded, layer_outputs_option(*values), elapsed_s);
   std::string backend_name = "fast";
   std::vector<std::pair<std::string, std::string>> provenance;
   if (through_ngspice) {
@@ -543,7 +561,7 @@ int run_imac_validate(const std::vector<std::string>& args) {
   const auto reference =
       run_spice(*values, loaded, pool, fast_op_start(*values) ? &evaluator : nullptr, spice_s);
   double fast_s = 0.0;
-  const auto fast = run_fast(evaluator, loaded, fast_s);
+  const auto fast = run_fast(evaluator, loaded, imac::LayerOutputs::network_outputs_only, fast_s);
   const double max_difference_volt =
       (fast.outputs_volt - reference.outputs_volt).cwiseAbs().maxCoeff();
   long class_agreement = 0;

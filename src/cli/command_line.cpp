@@ -140,4 +140,23 @@ void check_sample_option(const std::string& option, long sample, const std::stri
   }
 }
 
+void add_sample_range_options(CommandSyntax& syntax) {
+  syntax.options.add_options()("first", po::value<long>()->default_value(0),
+                               "first input sample to use")(
+      "count", po::value<long>(), "number of input samples to use (default: all from --first)");
+}
+
+SampleRange sample_range(const po::variables_map& values, long sample_count,
+                         const std::string& path) {
+  const long first = values["first"].as<long>();
+  // Written so that no value of --first or --count (e.g. near LONG_MIN or LONG_MAX) overflows.
+  const long rest = first >= 0 ? sample_count - first : sample_count;
+  const long count = values.count("count") != 0 ? values["count"].as<long>() : rest;
+  if (first < 0 || count < 1 || count > sample_count || first > sample_count - count) {
+    throw UsageError("--first " + std::to_string(first) + " --count " + std::to_string(count) +
+                     " does not fit the " + std::to_string(sample_count) + " samples of " + path);
+  }
+  return {first, count};
+}
+
 }  // namespace imcosim::cli

@@ -52,4 +52,18 @@ void reject_given_options(const po::variables_map& values, const std::vector<std
 void check_sample_option(const std::string& option, long sample, const std::string& problem_path,
                          long sample_count);
 
+// The rows of an input file that a command uses: --first and --count.
+struct SampleRange {
+  long first = 0;
+  long count = 0;
+};
+
+// Declares --first (default 0) and --count (default: every row from --first).
+void add_sample_range_options(CommandSyntax& syntax);
+
+// The rows that --first and --count select among the `sample_count` rows of `path`; throws
+// UsageError naming both options and `path` when they do not fit.
+[[nodiscard]] SampleRange sample_range(const po::variables_map& values, long sample_count,
+                                       const std::string& path);
+
 }  // namespace imcosim::cli

@@ -32,10 +32,12 @@ int run_deck(const std::string& deck_path, const spice::WorkerPoolOptions& pool_
 int run_spice(const std::vector<std::string>& args) {
   CommandSyntax syntax(
       "spice",
-      "PROBLEM.h5 -o RESULT.h5 [--workers W] [--timeout S] [--samples-per-run B]\n"
+      "PROBLEM.h5 -o RESULT.h5 [--first F] [--count C] [--workers W] [--timeout S]\n"
+      "       [--samples-per-run B]\n"
       "       imcosim spice --deck DECK.cir [--timeout S]",
       "Simulates the crossbar tile in PROBLEM.h5 in ngspice (shared library, in isolated\n"
-      "worker processes) for every input vector and writes /currents [K][N] to RESULT.h5.\n"
+      "worker processes) for every input vector (or the C from vector F on: --first, --count)\n"
+      "and writes /currents [K][N] to RESULT.h5, with first_sample = F.\n"
       "Input vectors are evaluated B at a time in one DC sweep, so ngspice reorders its\n"
       "matrix once per batch instead of once per vector. Agreement with an exact solution\n"
       "is stated as 1e-6 relative.\n"
@@ -45,6 +47,7 @@ int run_spice(const std::vector<std::string>& args) {
   syntax.options.add_options()("problem", po::value<std::string>(), "crossbar problem file (HDF5)")(
       "output,o", po::value<std::string>(), "result file to write (HDF5)")(
       "deck", po::value<std::string>(), "run this ngspice deck instead of a problem file");
+  add_sample_range_options(syntax);
   add_spice_options(syntax);
   syntax.positional.add("problem", 1);
   syntax.input_files = {"problem", "deck"};
@@ -60,6 +63,8 @@ int run_spice(const std::vector<std::string>& args) {
           "imcosim spice: --deck runs a deck on its own; give either --deck or "
           "PROBLEM.h5 -o RESULT.h5");
     }
+    reject_given_options(*values, {"first", "count"},
+                         "selects input vectors of a problem file; a deck holds its own analyses");
     return run_deck((*values)["deck"].as<std::string>(), pool_options);
   }
   if (values->count("problem") == 0 || values->count("output") == 0) {
@@ -72,14 +77,17 @@ int run_spice(const std::vector<std::string>& args) {
   // 1. Read and validate the problem.
   const std::string problem_path = (*values)["problem"].as<std::string>();
   const auto problem = io::read_crossbar_problem(problem_path);
+  const auto [first, count] = sample_range(*values, problem.inputs_volt.rows(), problem_path);
+  const Eigen::MatrixXd inputs_volt = problem.inputs_volt.middleRows(first, count);
 
-  // 2. Simulate every input vector in ngspice.
+  // 2. Simulate the selected input vectors in ngspice.
   spice::WorkerPool pool(pool_options);
   const Stopwatch simulate_time;
   io::CrossbarResult result;
   result.method = "ngspice";
+  result.first_sample = first;
   result.currents_ampere = spice::simulate_tile(pool, circuit::TileNetwork(problem.tile),
-                                                problem.inputs_volt, simulation_options);
+                                                inputs_volt, simulation_options);
   result.tolerance_relative = spice::spice_tolerance_relative;
   result.timings_s.emplace_back("simulate", simulate_time.elapsed_s());
   result.text_attributes.emplace_back("problem_file", problem_path);
@@ -92,9 +100,8 @@ int run_spice(const std::vector<std::string>& args) {
   const std::string output_path = (*values)["output"].as<std::string>();
   io::write_crossbar_result(output_path, result);
   std::cerr << "simulated " << problem.tile.rows() << "x" << problem.tile.cols() << " tile, "
-            << problem.inputs_volt.rows()
-            << " input vectors in ngspice: " << result.timings_s.front().second << " s; wrote "
-            << output_path << "\n";
+            << count << " input vectors in ngspice: " << result.timings_s.front().second
+            << " s; wrote " << output_path << "\n";
   return 0;
 }
 

@@ -234,7 +234,7 @@ void append_layer(Lines& lines, const ImacNetwork& network, std::size_t l, doubl
     }
     const auto neuron = neuron_circuit(parameters);
     std::string instance =
-        "Xneuron_l" + ls + "_n" + index_text(n) + " " + nin + " " + layer_input_node(l + 1, n) +
+        "Xneuron_l" + ls + "_n" + index_text(n) + " " + nin + " " + neuron_output_node(l, n) +
         " vdd " + (parameters.neuron_vss_volt == 0.0 ? "0" : "nvss") + " " + neuron.subcircuit_name;
     for (const auto& [key, value] : neuron.parameters) {
       instance += " " + key + "=" + spice_number(value);
@@ -423,7 +423,7 @@ void append_starting_hints(Lines& lines, const ImacNetwork& network,
         add(opamp_gain_node(summer_instance(l, n)), nodes.neuron_input_volt(n));
         add(summer_junction_node(l, n), nodes.summer_junction_volt(n));
       }
-      add(layer_input_node(l + 1, n), nodes.neuron_output_volt(n));
+      add(neuron_output_node(l, n), nodes.neuron_output_volt(n));
     }
   }
 }
@@ -470,7 +470,11 @@ std::string layer_input_node(std::size_t layer, Eigen::Index input) {
 }
 
 std::string output_node(const ImacNetwork& network, Eigen::Index neuron) {
-  return layer_input_node(network.layers().size(), neuron);
+  return neuron_output_node(network.layers().size() - 1, neuron);
+}
+
+std::string neuron_output_node(std::size_t layer, Eigen::Index neuron) {
+  return layer_input_node(layer + 1, neuron);
 }
 
 double window_start_s(Eigen::Index sample, const ImacParameters& parameters) {
@@ -618,6 +622,13 @@ std::vector<std::string> imac_deck(const ImacNetwork& network, const Eigen::Matr
     outputs.push_back("v(" + output_node(network, n) + ")");
   }
   saved.insert(saved.end(), outputs.begin(), outputs.end());
+  if (options.saved_outputs == LayerOutputs::every_layer) {
+    for (std::size_t l = 0; l + 1 < network.layers().size(); ++l) {
+      for (Eigen::Index n = 0; n < network.layers()[l].neuron_count; ++n) {
+        saved.push_back("v(" + neuron_output_node(l, n) + ")");
+      }
+    }
+  }
   append_wrapped(lines, ".save", saved, "", 12);
   if (transient) {
     for (Eigen::Index k = 0; k < samples; ++k) {

@@ -1,6 +1,8 @@
 #include "imcosim/imac/evaluation_file.hpp"
 
 #include <cmath>
+#include <string>
+#include <string_view>
 
 #include "imcosim/imac/error.hpp"
 #include "imcosim/io/atomic_file.hpp"
@@ -34,6 +36,41 @@ std::vector<Eigen::Index> vector_as_indices(const Eigen::VectorXd& values, const
     indices.push_back(static_cast<Eigen::Index>(values(k)));
   }
   return indices;
+}
+
+// Layer l's neuron outputs: /layer_outputs/layer_<l>.
+constexpr std::string_view layer_outputs_group = "layer_outputs";
+std::string layer_outputs_name(std::size_t layer) { return "layer_" + std::to_string(layer); }
+
+// /layer_outputs/layer_0, layer_1, ... up to the first missing index, each [K][n_l]. Anything
+// else in the group (a gap, a stray member) is refused, as in a model's /layers: a reader that
+// stopped at a gap would silently drop the layers after it.
+std::vector<Eigen::MatrixXd> read_layer_outputs(const io::hdf5::File& file, Eigen::Index samples) {
+  std::vector<Eigen::MatrixXd> layers;
+  if (!file.has_object(layer_outputs_group)) {
+    return layers;
+  }
+  const auto group = file.open_group(layer_outputs_group);
+  std::vector<std::string> read_names;
+  while (group.object_kind(layer_outputs_name(layers.size())) != io::hdf5::ObjectKind::missing) {
+    read_names.push_back(layer_outputs_name(layers.size()));
+    const auto dataset = group.open_dataset(read_names.back());
+    if (dataset.shape().size() != 2 ||
+        dataset.shape().front() != static_cast<std::uint64_t>(samples)) {
+      throw ImacError(ErrorKind::bad_input, dataset.where() + " has shape " +
+                                                io::hdf5::shape_text(dataset.shape()) +
+                                                "; expected [" + std::to_string(samples) +
+                                                "][n_l], one row per sample of /outputs");
+    }
+    layers.push_back(dataset.read_matrix());
+  }
+  if (const auto stray = group.unexpected_member(read_names)) {
+    throw ImacError(ErrorKind::bad_input,
+                    group.where() + "/" + *stray +
+                        " is not one of the consecutive layers layer_0, layer_1, ...; layers are "
+                        "numbered from 0 without gaps");
+  }
+  return layers;
 }
 
 // /inputs and, when labelled, /labels.
@@ -96,6 +133,12 @@ void write_evaluation(const std::filesystem::path& path, const ImacEvaluation& e
     file.write_vector("power", evaluation.power_watt);
     file.write_vector("settled_power", evaluation.settled_power_watt);
     file.write_vector("latency", evaluation.latency_s);
+    if (!evaluation.layer_outputs_volt.empty()) {
+      auto layers = file.create_group(layer_outputs_group);
+      for (std::size_t l = 0; l < evaluation.layer_outputs_volt.size(); ++l) {
+        layers.write_matrix(layer_outputs_name(l), evaluation.layer_outputs_volt[l]);
+      }
+    }
     for (const auto& [name, value] : text_attributes) {
       file.write_string_attribute(name, value);
     }
@@ -116,6 +159,7 @@ ImacEvaluation read_evaluation(const std::filesystem::path& path) {
   evaluation.power_watt = file.open_dataset("power").read_vector();
   evaluation.settled_power_watt = file.open_dataset("settled_power").read_vector();
   evaluation.latency_s = file.open_dataset("latency").read_vector();
+  evaluation.layer_outputs_volt = read_layer_outputs(file, evaluation.outputs_volt.rows());
   return evaluation;
 }
 

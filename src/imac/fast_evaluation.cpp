@@ -693,21 +693,33 @@ void FastEvaluator::check_inputs(const Eigen::MatrixXd& inputs_volt) const {
   }
 }
 
-ImacEvaluation FastEvaluator::evaluate(const Eigen::MatrixXd& inputs_volt) const {
+ImacEvaluation FastEvaluator::evaluate(const Eigen::MatrixXd& inputs_volt,
+                                       LayerOutputs layer_outputs) const {
   check_inputs(inputs_volt);
   const Eigen::Index samples = inputs_volt.rows();
+  const bool every_layer = layer_outputs == LayerOutputs::every_layer;
   ImacEvaluation evaluation;
   evaluation.outputs_volt.resize(samples, model_->output_count);
   evaluation.power_watt.resize(samples);
   evaluation.latency_s.setConstant(samples, std::numeric_limits<double>::quiet_NaN());
+  if (every_layer) {
+    for (const auto& layer : model_->layers) {
+      evaluation.layer_outputs_volt.emplace_back(samples, layer.neuron_count);
+    }
+  }
   // Samples are independent: they spread over the cores, each writing its own rows.
   struct NoWorkspace {};
   solver::for_each_block<NoWorkspace>(samples, [&](Eigen::Index k, NoWorkspace&) {
     double power = 0.0;
     Eigen::VectorXd outputs(model_->output_count);
-    model_->evaluate_sample(inputs_volt.row(k).transpose(), outputs, power);
+    NetworkNodeVoltages nodes;
+    model_->evaluate_sample(inputs_volt.row(k).transpose(), outputs, power,
+                            every_layer ? &nodes : nullptr);
     evaluation.outputs_volt.row(k) = outputs.transpose();
     evaluation.power_watt(k) = power;
+    for (std::size_t l = 0; l < nodes.size(); ++l) {
+      evaluation.layer_outputs_volt[l].row(k) = nodes[l].neuron_output_volt.transpose();
+    }
   });
   evaluation.settled_power_watt = evaluation.power_watt;
   evaluation.predicted_class = argmax_rows(evaluation.outputs_volt);

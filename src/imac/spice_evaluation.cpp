@@ -41,13 +41,15 @@ struct RunVectors {
   std::vector<double> i_neuron_vss_ampere;          // empty when the neurons' low supply is ground
   std::vector<std::vector<double>> i_input_ampere;  // per network input
   std::vector<std::vector<double>> v_output_volt;   // per network output
+  // LayerOutputs::every_layer only: per neuron of the hidden layers, layer by layer.
+  std::vector<std::vector<double>> v_hidden_volt;
 };
 
 // The vectors of one analysis, in the order unpack reads them, in `plot` (e.g. "tran2.").
-std::vector<std::string> run_vector_names(const ImacNetwork& network, ImacAnalysis analysis,
+std::vector<std::string> run_vector_names(const ImacNetwork& network, const DeckOptions& deck,
                                           const std::string& plot) {
   std::vector<std::string> names;
-  if (analysis == ImacAnalysis::transient) {
+  if (deck.analysis == ImacAnalysis::transient) {
     names.emplace_back("time");
   }
   names.insert(names.end(), {"vdd#branch", "vss#branch"});
@@ -62,6 +64,13 @@ std::vector<std::string> run_vector_names(const ImacNetwork& network, ImacAnalys
   }
   for (Eigen::Index n = 0; n < network.output_count(); ++n) {
     names.push_back(output_node(network, n));
+  }
+  if (deck.saved_outputs == LayerOutputs::every_layer) {
+    for (std::size_t l = 0; l + 1 < network.layers().size(); ++l) {
+      for (Eigen::Index n = 0; n < network.layers()[l].neuron_count; ++n) {
+        names.push_back(neuron_output_node(l, n));
+      }
+    }
   }
   for (auto& name : names) {
     name.insert(0, plot);
@@ -94,19 +103,19 @@ spice::SpiceJob sample_runs_job(const ImacNetwork& network, const Eigen::MatrixX
   }
   for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
     const auto names =
-        run_vector_names(network, deck.analysis, plot_type(deck) + std::to_string(k + 1) + ".");
+        run_vector_names(network, deck, plot_type(deck) + std::to_string(k + 1) + ".");
     job.vector_names.insert(job.vector_names.end(), names.begin(), names.end());
   }
   return job;
 }
 
 // The vectors of analysis `run` (0-based) of a job's result.
-RunVectors unpack(spice::SpiceResult& result, const ImacNetwork& network, ImacAnalysis analysis,
+RunVectors unpack(spice::SpiceResult& result, const ImacNetwork& network, const DeckOptions& deck,
                   std::size_t run_index) {
-  const auto per_run = run_vector_names(network, analysis, "").size();
+  const auto per_run = run_vector_names(network, deck, "").size();
   RunVectors run;
   auto next = result.vectors.begin() + static_cast<std::ptrdiff_t>(run_index * per_run);
-  if (analysis == ImacAnalysis::transient) {
+  if (deck.analysis == ImacAnalysis::transient) {
     run.time_s = std::move(*next++);
   }
   run.i_vdd_ampere = std::move(*next++);
@@ -120,7 +129,25 @@ RunVectors unpack(spice::SpiceResult& result, const ImacNetwork& network, ImacAn
   for (Eigen::Index n = 0; n < network.output_count(); ++n) {
     run.v_output_volt.push_back(std::move(*next++));
   }
+  const auto end = result.vectors.begin() + static_cast<std::ptrdiff_t>((run_index + 1) * per_run);
+  while (next != end) {
+    run.v_hidden_volt.push_back(std::move(*next++));
+  }
   return run;
+}
+
+// The hidden layers' neuron outputs of `sample` (none unless they were saved), each vector read
+// by `value_of` exactly as the network outputs are read.
+template <typename ValueOf>
+void measure_hidden_outputs(const RunVectors& run, Eigen::Index sample, const ValueOf& value_of,
+                            ImacEvaluation& evaluation) {
+  auto vector = run.v_hidden_volt.begin();
+  for (std::size_t l = 0; l + 1 < evaluation.layer_outputs_volt.size(); ++l) {
+    auto& layer = evaluation.layer_outputs_volt[l];
+    for (Eigen::Index n = 0; n < layer.cols(); ++n) {
+      layer(sample, n) = value_of(*vector++);
+    }
+  }
 }
 
 // Power delivered by the supplies and the input drivers at time point t: -sum V I, since
@@ -191,10 +218,13 @@ void measure_run(const RunVectors& run, const ImacNetwork& network,
     const Eigen::Index sample = first_sample + k;
     const double start = window_start_s(k, parameters);
     const double end = window_start_s(k + 1, parameters);
+    const auto at_end = [&](const std::vector<double>& volt) {
+      return Waveform{time, volt}.at(end);
+    };
     for (Eigen::Index n = 0; n < network.output_count(); ++n) {
-      evaluation.outputs_volt(sample, n) =
-          Waveform{time, run.v_output_volt[static_cast<std::size_t>(n)]}.at(end);
+      evaluation.outputs_volt(sample, n) = at_end(run.v_output_volt[static_cast<std::size_t>(n)]);
     }
+    measure_hidden_outputs(run, sample, at_end, evaluation);
     // Trapezoidal energy over the window's time points, then the average power.
     double energy_j = 0.0;
     double previous_t = start;
@@ -228,9 +258,11 @@ void measure_operating_points(const RunVectors& run, const ImacNetwork& network,
   for (Eigen::Index k = 0; k < inputs_volt.rows(); ++k) {
     const auto point = static_cast<std::size_t>(k);
     const Eigen::Index sample = first_sample + k;
+    const auto at_point = [point](const std::vector<double>& volt) { return volt[point]; };
     for (Eigen::Index n = 0; n < network.output_count(); ++n) {
-      evaluation.outputs_volt(sample, n) = run.v_output_volt[static_cast<std::size_t>(n)][point];
+      evaluation.outputs_volt(sample, n) = at_point(run.v_output_volt[static_cast<std::size_t>(n)]);
     }
+    measure_hidden_outputs(run, sample, at_point, evaluation);
     const double power =
         delivered_power_watt(run, point, inputs_volt.row(k).transpose(), network.parameters());
     evaluation.power_watt(sample) = power;
@@ -241,11 +273,14 @@ void measure_operating_points(const RunVectors& run, const ImacNetwork& network,
 // ngspice returns one point per sample of an operating-point run, or per step of a started one's
 // sweep; anything else (a sweep cut short) must not be read as outputs of the wrong samples.
 std::optional<spice::SpiceError> missing_points(const RunVectors& run, Eigen::Index points) {
-  for (const auto& output : run.v_output_volt) {
-    if (static_cast<Eigen::Index>(output.size()) != points) {
-      return spice::SpiceError(ErrorKind::runtime,
-                               "ngspice returned " + std::to_string(output.size()) +
-                                   " operating points for " + std::to_string(points) + " expected");
+  for (const auto* voltages : {&run.v_output_volt, &run.v_hidden_volt}) {
+    for (const auto& volt : *voltages) {
+      if (static_cast<Eigen::Index>(volt.size()) != points) {
+        return spice::SpiceError(ErrorKind::runtime, "ngspice returned " +
+                                                         std::to_string(volt.size()) +
+                                                         " operating points for " +
+                                                         std::to_string(points) + " expected");
+      }
     }
   }
   return std::nullopt;
@@ -264,8 +299,10 @@ void keep_last_point(RunVectors& run) {
   for (auto& current : run.i_input_ampere) {
     keep_last(current);
   }
-  for (auto& output : run.v_output_volt) {
-    keep_last(output);
+  for (auto* voltages : {&run.v_output_volt, &run.v_hidden_volt}) {
+    for (auto& volt : *voltages) {
+      keep_last(volt);
+    }
   }
 }
 
@@ -308,14 +345,22 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   evaluation.power_watt.setConstant(samples, nan);
   evaluation.settled_power_watt.setConstant(samples, nan);
   evaluation.latency_s.setConstant(samples, nan);
+  if (options.layer_outputs == LayerOutputs::every_layer) {
+    for (const auto& layer : network.layers()) {
+      evaluation.layer_outputs_volt.emplace_back(
+          Eigen::MatrixXd::Constant(samples, layer.neuron_count, nan));
+    }
+  }
 
   // 1. One job per batch of samples, each sample its own analysis, spread over the workers.
+  const DeckOptions unstarted_deck{
+      .analysis = options.analysis, .tiles = options.tiles, .saved_outputs = options.layer_outputs};
   std::vector<spice::SpiceJob> jobs;
   std::vector<Eigen::Index> firsts;
   for (Eigen::Index first = 0; first < samples; first += samples_per_run) {
     const Eigen::Index count = std::min(samples_per_run, samples - first);
     firsts.push_back(first);
-    DeckOptions deck{.analysis = options.analysis, .tiles = options.tiles};
+    DeckOptions deck = unstarted_deck;
     if (starts != 0) {
       deck.starting_point =
           &options.starting_points[transient ? 0 : static_cast<std::size_t>(first)];
@@ -339,7 +384,7 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
         failure = *error;
       }
       for (Eigen::Index k = 0; k < count && !failure; ++k) {
-        runs.push_back(unpack(std::get<spice::SpiceResult>(result), network, options.analysis,
+        runs.push_back(unpack(std::get<spice::SpiceResult>(result), network, unstarted_deck,
                               static_cast<std::size_t>(k)));
         if (!transient) {
           failure = missing_points(runs.back(), starts != 0 ? started_operating_point_steps : 1);
@@ -369,6 +414,9 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       options.on_progress(std::min(samples, static_cast<Eigen::Index>(end) * samples_per_run),
                           samples);
     }
+  }
+  if (!evaluation.layer_outputs_volt.empty()) {
+    evaluation.layer_outputs_volt.back() = evaluation.outputs_volt;
   }
   evaluation.predicted_class = argmax_rows(evaluation.outputs_volt);
   return evaluation;

@@ -306,6 +306,104 @@ TEST(ImacCli, ResultFilesRecordTheWholeCircuitAndTheInputs) {
   EXPECT_FALSE(evaluated.labels.has_value());
 }
 
+// --hidden-outputs: every layer's neuron outputs, from the fast path and from ngspice (transient
+// and operating point), agree within the tolerance of the network outputs; without the option a
+// result file has no /layer_outputs.
+TEST(ImacCli, HiddenLayerOutputsOfFastAndSpiceAgree) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 16,8,6,4 --encoding ternary --samples 3 --seed 5");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+  const auto fast = run_imcosim("imac fast " + network_arguments(scratch) + cache_option() +
+                                " --hidden-outputs -o " + shell_quoted(scratch / "fast.h5"));
+  ASSERT_EQ(fast.exit_code, 0) << fast.output;
+  const auto reference = imac::read_evaluation(scratch / "fast.h5");
+  const std::vector<Eigen::Index> neurons{8, 6, 4};
+  ASSERT_EQ(reference.layer_outputs_volt.size(), neurons.size());
+  for (std::size_t l = 0; l < neurons.size(); ++l) {
+    EXPECT_EQ(reference.layer_outputs_volt[l].rows(), 3);
+    EXPECT_EQ(reference.layer_outputs_volt[l].cols(), neurons[l]);
+  }
+  EXPECT_EQ(reference.layer_outputs_volt.back(), reference.outputs_volt);
+  // A hidden sigmoid neuron's output spans its range: the samples exercise more than one rail.
+  EXPECT_GT(reference.layer_outputs_volt[0].maxCoeff() - reference.layer_outputs_volt[0].minCoeff(),
+            0.3);
+
+  // Samples 1 and 2 only: each sample's hidden outputs land in its own row.
+  for (const std::string analysis : {"", " --analysis op"}) {
+    const auto spice =
+        run_imcosim("imac spice " + network_arguments(scratch) + cache_option() + analysis +
+                    " --first 1 --hidden-outputs -o " + shell_quoted(scratch / "spice.h5"));
+    ASSERT_EQ(spice.exit_code, 0) << analysis << "\n" << spice.output;
+    const auto result = imac::read_evaluation(scratch / "spice.h5");
+    ASSERT_EQ(result.layer_outputs_volt.size(), neurons.size()) << analysis;
+    for (std::size_t l = 0; l < neurons.size(); ++l) {
+      const Eigen::MatrixXd expected = reference.layer_outputs_volt[l].bottomRows(2);
+      ASSERT_EQ(result.layer_outputs_volt[l].rows(), 2) << analysis << ", layer " << l;
+      ASSERT_EQ(result.layer_outputs_volt[l].cols(), neurons[l]) << analysis << ", layer " << l;
+      EXPECT_LE((result.layer_outputs_volt[l] - expected).cwiseAbs().maxCoeff(),
+                output_tolerance_volt)
+          << analysis << ", layer " << l << "\nspice\n"
+          << result.layer_outputs_volt[l] << "\nfast\n"
+          << expected;
+    }
+    EXPECT_EQ(result.layer_outputs_volt.back(), result.outputs_volt) << analysis;
+  }
+
+  for (const std::string command : {"imac fast", "imac spice"}) {
+    const auto plain = run_imcosim(command + " " + network_arguments(scratch) + cache_option() +
+                                   " --count 1 -o " + shell_quoted(scratch / "plain.h5"));
+    ASSERT_EQ(plain.exit_code, 0) << command << "\n" << plain.output;
+    EXPECT_FALSE(io::hdf5::File::open_read_only(scratch / "plain.h5").has_object("layer_outputs"))
+        << command;
+    EXPECT_TRUE(imac::read_evaluation(scratch / "plain.h5").layer_outputs_volt.empty()) << command;
+  }
+}
+
+// The layers of /layer_outputs are read by their consecutive indices, so a gap or a stray member
+// is refused rather than silently dropped (as in a model's /layers); other members of "/" are
+// left alone.
+TEST(ImacCli, ResultFileWithStrayLayerOutputsIsRefused) {
+  const ScratchDirectory scratch;
+  const auto path = scratch / "result.h5";
+  for (const std::string stray : {"layer_2", "layer_one", "extra"}) {
+    std::filesystem::remove(path);
+    {
+      auto file = io::hdf5::File::create(path);
+      file.write_matrix("outputs", Eigen::MatrixXd::Zero(1, 2));
+      file.write_vector("predicted_class", Eigen::VectorXd::Zero(1));
+      for (const char* name : {"power", "settled_power", "latency"}) {
+        file.write_vector(name, Eigen::VectorXd::Zero(1));
+      }
+      file.write_vector("notes", Eigen::VectorXd::Zero(3));
+      auto layers = file.create_group("layer_outputs");
+      layers.write_matrix("layer_0", Eigen::MatrixXd::Zero(1, 3));
+      layers.write_matrix(stray, Eigen::MatrixXd::Zero(1, 2));
+      file.close();
+    }
+    try {
+      static_cast<void>(imac::read_evaluation(path));
+      ADD_FAILURE() << stray << " was accepted";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::bad_input);
+      EXPECT_NE(std::string(error.what()).find("result.h5:/layer_outputs/" + stray),
+                std::string::npos)
+          << error.what();
+    }
+  }
+  {
+    auto file = io::hdf5::File::open_read_write(path);
+    file.open_group("layer_outputs").write_matrix("layer_1", Eigen::MatrixXd::Zero(2, 2));
+  }
+  try {
+    static_cast<void>(imac::read_evaluation(path));
+    ADD_FAILURE() << "a layer with two rows for one sample was accepted";
+  } catch (const Error& error) {
+    EXPECT_NE(std::string(error.what()).find("layer_outputs/layer_1 has shape [2][2]"),
+              std::string::npos)
+        << error.what();
+  }
+}
+
 // A failed ngspice run costs its own samples only: they are NaN (class -1) in the result file,
 // which is still written, and the command exits 1 naming the failure.
 TEST(ImacCli, FailedNgspiceRunsLeaveTheirSamplesNaNAndExitOne) {

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "imcosim/imac/evaluation.hpp"
 #include "imcosim/imac/network.hpp"
 #include "imcosim/imac/neuron_table.hpp"
 #include "imcosim/imac/node_voltages.hpp"
@@ -18,6 +19,8 @@ NeuronCircuit neuron_circuit(const ImacParameters& parameters);
 // Node and vector names of an IMAC deck.
 std::string layer_input_node(std::size_t layer, Eigen::Index input);  // "x<l>_<i>"
 std::string output_node(const ImacNetwork& network, Eigen::Index neuron);
+// The output of neuron n of layer l: the next layer's input "x<l+1>_<n>".
+std::string neuron_output_node(std::size_t layer, Eigen::Index neuron);
 std::string input_source_name(Eigen::Index input);  // "Vx_<i>", drives network input i
 
 // Start of sample k's window, seconds: window 0 is an idle window with every input at 0 V, so
@@ -53,12 +56,15 @@ struct DeckOptions {
   // input 0 V), from which window 0 starts.
   const NetworkNodeVoltages* starting_point = nullptr;
   TileForm tiles = TileForm::wires;  // port_admittance needs c_segment = 0
+  // every_layer: the hidden layers' neuron outputs are saved vectors too.
+  LayerOutputs saved_outputs = LayerOutputs::network_outputs_only;
 };
 
 // A self-contained ngspice deck of the whole network for K input samples (rows of
 // `inputs_volt`, K x n_in): every model card and subcircuit inlined, so it runs unchanged in
-// `ngspice -b`. Saved vectors: the network outputs and the branch currents of vdd, vss and
-// every input source "Vx_<i>".
+// `ngspice -b`. Saved vectors: the network outputs (with options.saved_outputs every_layer,
+// every layer's neuron outputs) and the branch currents of vdd, vss and every input source
+// "Vx_<i>".
 // transient: sample k is applied from window_start_s(k) (after a t_edge ramp) for one
 // t_sampling, by PWL sources; the analysis covers all K windows (vector "time"), and a .meas
 // line per sample and output reports V(output) at the end of each window.

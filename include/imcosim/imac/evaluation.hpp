@@ -19,6 +19,15 @@ struct ImacEvaluation {
   // K: latency, seconds: from the start of the window until every output stays within the
   // settling band of its end-of-window value. NaN from the fast (static) back-end.
   Eigen::VectorXd latency_s;
+  // LayerOutputs::every_layer only (else empty): per layer l, K x n_l, the neuron output
+  // voltages of layer l, measured as outputs_volt is (the last layer's equal outputs_volt).
+  std::vector<Eigen::MatrixXd> layer_outputs_volt;
+};
+
+// Which neuron outputs a back-end reports.
+enum class LayerOutputs {
+  network_outputs_only,  // the last layer's: ImacEvaluation::outputs_volt
+  every_layer,           // also ImacEvaluation::layer_outputs_volt (hidden layers included)
 };
 
 // The predicted class of a sample that could not be evaluated.

@@ -37,9 +37,12 @@ class FastEvaluator {
   FastEvaluator(FastEvaluator&&) noexcept;
   FastEvaluator& operator=(FastEvaluator&&) noexcept;
 
-  // Inputs K x n_in (volts); outputs, classes and static power per sample; latency NaN.
-  // Throws ImacError on bad inputs or when a layer boundary does not converge.
-  [[nodiscard]] ImacEvaluation evaluate(const Eigen::MatrixXd& inputs_volt) const;
+  // Inputs K x n_in (volts); outputs, classes and static power per sample; latency NaN; with
+  // every_layer also each layer's neuron outputs. Throws ImacError on bad inputs or when a layer
+  // boundary does not converge.
+  [[nodiscard]] ImacEvaluation evaluate(
+      const Eigen::MatrixXd& inputs_volt,
+      LayerOutputs layer_outputs = LayerOutputs::network_outputs_only) const;
 
   // Per sample (inputs K x n_in, volts), the op-amp and neuron outputs of the operating point
   // that evaluate() reports: the starting point for ngspice's operating point of the same

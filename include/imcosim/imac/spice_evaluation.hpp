@@ -33,6 +33,9 @@ struct SpiceEvaluationOptions {
   std::vector<NetworkNodeVoltages> starting_points;
   // How the decks draw the tiles (DeckOptions::tiles).
   TileForm tiles = TileForm::wires;
+  // every_layer: the hidden layers' neuron outputs are saved and measured as the network
+  // outputs are (ImacEvaluation::layer_outputs_volt).
+  LayerOutputs layer_outputs = LayerOutputs::network_outputs_only;
   // Called after each finished run with (samples done, samples in all).
   std::function<void(Eigen::Index, Eigen::Index)> on_progress;
   // Without it a failed run throws its error. With it, the failure is reported here (first
