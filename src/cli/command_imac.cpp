@@ -19,6 +19,7 @@
 #include "imcosim/version.hpp"
 #include "neuron_cache_option.hpp"
 #include "progress_report.hpp"
+#include "run_output.hpp"
 #include "si_units.hpp"
 #include "spice_options.hpp"
 #include "stopwatch.hpp"
@@ -168,22 +169,22 @@ std::string shape_text(const imac::ImacNetwork& network) {
 
 void print_network(const imac::ImacNetwork& network) {
   const auto& parameters = network.parameters();
-  std::cout << "network " << shape_text(network) << " (" << imac::encoding_name(network.encoding())
-            << " weights), " << network.tile_count() << " tiles of " << parameters.xbar_rows
-            << " rows x " << parameters.xbar_cols << " neurons; crossbar area "
-            << network.crossbar_area_m2() * 1e12 << " um^2\n";
-  std::cout << "wires (" << imac::wire_model_name(parameters.wire_model)
-            << "): " << network.segments().input_line_ohm << " ohm per input-line segment, "
-            << network.segments().output_line_ohm << " ohm per output-line segment; sensing "
-            << imac::sensing_scheme_name(parameters.sensing) << "; neuron "
-            << imac::neuron_kind_name(parameters.neuron) << "\n";
+  summary_out() << "network " << shape_text(network) << " ("
+                << imac::encoding_name(network.encoding()) << " weights), " << network.tile_count()
+                << " tiles of " << parameters.xbar_rows << " rows x " << parameters.xbar_cols
+                << " neurons; crossbar area " << network.crossbar_area_m2() * 1e12 << " um^2\n";
+  summary_out() << "wires (" << imac::wire_model_name(parameters.wire_model)
+                << "): " << network.segments().input_line_ohm << " ohm per input-line segment, "
+                << network.segments().output_line_ohm << " ohm per output-line segment; sensing "
+                << imac::sensing_scheme_name(parameters.sensing) << "; neuron "
+                << imac::neuron_kind_name(parameters.neuron) << "\n";
   for (std::size_t l = 0; l < network.layers().size(); ++l) {
     const auto& layer = network.layers()[l];
-    std::cout << "  layer " << l << ": " << layer.input_count << " inputs + bias -> "
-              << layer.neuron_count << " neurons, " << layer.horizontal_partitions() << " x "
-              << layer.vertical_partitions() << " partitions, gain "
-              << layer.amplifier.r_f_ohm / layer.amplifier.r_in_ohm
-              << (layer.summed() ? ", partial outputs averaged by a summer" : "") << "\n";
+    summary_out() << "  layer " << l << ": " << layer.input_count << " inputs + bias -> "
+                  << layer.neuron_count << " neurons, " << layer.horizontal_partitions() << " x "
+                  << layer.vertical_partitions() << " partitions, gain "
+                  << layer.amplifier.r_f_ohm / layer.amplifier.r_in_ohm
+                  << (layer.summed() ? ", partial outputs averaged by a summer" : "") << "\n";
   }
 }
 
@@ -207,41 +208,51 @@ void print_summary(const imac::ImacEvaluation& evaluation, const imac::NetworkIn
   // The power column in the unit of its largest value; latency in ps (IMAC settles in ~100 ps).
   const auto power_unit = si_prefix_for(
       evaluation.power_watt.size() > 0 ? evaluation.power_watt.cwiseAbs().maxCoeff() : 0.0);
-  std::cout << std::setw(7) << "sample" << std::setw(7) << "class" << std::setw(7) << "label"
-            << std::setw(12) << ("power_" + std::string(power_unit.prefix) + "W") << std::setw(12)
-            << "latency_ps"
-            << "  outputs_V\n";
+  summary_out() << std::setw(7) << "sample" << std::setw(7) << "class" << std::setw(7) << "label"
+                << std::setw(12) << ("power_" + std::string(power_unit.prefix) + "W")
+                << std::setw(12) << "latency_ps"
+                << "  outputs_V\n";
   for (Eigen::Index k = 0; k < std::min(samples, shown); ++k) {
     const auto index = static_cast<std::size_t>(k);
-    std::cout << std::setw(7) << k << std::setw(7) << evaluation.predicted_class[index]
-              << std::setw(7) << (inputs.labels ? std::to_string((*inputs.labels)[index]) : "-")
-              << std::setw(12) << std::fixed << std::setprecision(2)
-              << evaluation.power_watt(k) * power_unit.factor << std::setw(12)
-              << std::setprecision(1) << evaluation.latency_s(k) * 1e12 << " "
-              << std::setprecision(4);
+    summary_out() << std::setw(7) << k << std::setw(7) << evaluation.predicted_class[index]
+                  << std::setw(7) << (inputs.labels ? std::to_string((*inputs.labels)[index]) : "-")
+                  << std::setw(12) << std::fixed << std::setprecision(2)
+                  << evaluation.power_watt(k) * power_unit.factor << std::setw(12)
+                  << std::setprecision(1) << evaluation.latency_s(k) * 1e12 << " "
+                  << std::setprecision(4);
     for (Eigen::Index n = 0; n < evaluation.outputs_volt.cols(); ++n) {
-      std::cout << " " << evaluation.outputs_volt(k, n);
+      summary_out() << " " << evaluation.outputs_volt(k, n);
     }
-    std::cout << std::defaultfloat << "\n";
+    summary_out() << std::defaultfloat << "\n";
   }
   if (samples > shown) {
-    std::cout << "  ... " << samples - shown << " more samples in the result file\n";
+    summary_out() << "  ... " << samples - shown << " more samples in the result file\n";
   }
-  std::cout << backend << ": " << samples << " samples in " << elapsed_s << " s ("
-            << static_cast<double>(samples) / elapsed_s << " samples/s); mean power "
-            << si_text(mean(evaluation.power_watt), "W") << " per inference";
+  summary_out() << backend << ": " << samples << " samples in " << elapsed_s << " s ("
+                << static_cast<double>(samples) / elapsed_s << " samples/s); mean power "
+                << si_text(mean(evaluation.power_watt), "W") << " per inference";
   if (!std::isnan(mean(evaluation.latency_s))) {
-    std::cout << "; latency mean " << si_text(mean(evaluation.latency_s), "s") << ", max "
-              << si_text(evaluation.latency_s.maxCoeff(), "s");
+    summary_out() << "; latency mean " << si_text(mean(evaluation.latency_s), "s") << ", max "
+                  << si_text(evaluation.latency_s.maxCoeff(), "s");
   }
-  std::cout << "\n";
+  summary_out() << "\n";
+  auto& summary = json_summary();
+  summary.set("backend", backend)
+      .set("samples", samples)
+      .set("elapsed_s", elapsed_s)
+      .set("mean_power_watt", mean(evaluation.power_watt))
+      .set("mean_latency_s", mean(evaluation.latency_s))
+      .set("max_latency_s",
+           std::isnan(mean(evaluation.latency_s)) ? std::nan("") : evaluation.latency_s.maxCoeff());
   if (inputs.labels) {
     long correct = 0;
     for (std::size_t k = 0; k < inputs.labels->size(); ++k) {
       correct += evaluation.predicted_class[k] == (*inputs.labels)[k] ? 1 : 0;
     }
-    std::cout << "accuracy " << 100.0 * static_cast<double>(correct) / static_cast<double>(samples)
-              << "% (" << correct << "/" << samples << ")\n";
+    const double accuracy_percent =
+        100.0 * static_cast<double>(correct) / static_cast<double>(samples);
+    summary_out() << "accuracy " << accuracy_percent << "% (" << correct << "/" << samples << ")\n";
+    summary.set("correct", correct).set("accuracy_percent", accuracy_percent);
   }
 }
 
@@ -290,7 +301,8 @@ void write_result(const po::variables_map& values, const Network& loaded,
   provenance.insert(provenance.end(), circuit.begin(), circuit.end());
   write_evaluation(values["output"].as<std::string>(), evaluation, loaded.inputs, provenance,
                    numbers);
-  std::cout << "wrote " << values["output"].as<std::string>() << "\n";
+  summary_out() << "wrote " << values["output"].as<std::string>() << "\n";
+  json_summary().set("output", values["output"].as<std::string>());
 }
 
 // Samples per ngspice job: as given, or spread evenly over the workers (so that they all work),
@@ -368,12 +380,12 @@ imac::FastEvaluator fast_evaluator(const po::variables_map& values, const Networ
   auto table =
       imac::characterise_neuron(pool, imac::neuron_circuit(parameters),
                                 imac::neuron_grid_for(parameters), neuron_cache_directory(values));
-  std::cout << "neuron table: " << table.key() << " (" << characterise_time.elapsed_s()
-            << " s, cached in " << neuron_cache_directory(values).string() << ")\n";
+  summary_out() << "neuron table: " << table.key() << " (" << characterise_time.elapsed_s()
+                << " s, cached in " << neuron_cache_directory(values).string() << ")\n";
   const Stopwatch setup_time;
   imac::FastEvaluator evaluator(loaded.network, std::move(table));
-  std::cout << "fast set-up (tile port admittances, amplifier terminations): "
-            << setup_time.elapsed_s() << " s\n";
+  summary_out() << "fast set-up (tile port admittances, amplifier terminations): "
+                << setup_time.elapsed_s() << " s\n";
   return evaluator;
 }
 
@@ -463,8 +475,14 @@ int run_imac_netlist(const std::vector<std::string>& args) {
   const auto output = (*values)["output"].as<std::string>();
   io::write_text_atomically(output, deck);
   print_network(loaded.network);
-  std::cout << "wrote " << output << " (" << lines.size() << " lines, "
-            << loaded.inputs.inputs_volt.rows() << " samples)\n";
+  summary_out() << "wrote " << output << " (" << lines.size() << " lines, "
+                << loaded.inputs.inputs_volt.rows() << " samples)\n";
+  json_summary()
+      .set("network", shape_text(loaded.network))
+      .set("tiles", loaded.network.tile_count())
+      .set("samples", loaded.inputs.inputs_volt.rows())
+      .set("lines", lines.size())
+      .set("output", output);
   return 0;
 }
 
@@ -575,13 +593,22 @@ int run_imac_validate(const std::vector<std::string>& args) {
           .maxCoeff();
   const bool passed =
       max_difference_volt <= validation_tolerance_volt && class_agreement == samples;
-  std::cout << "spice: " << samples << " samples in " << spice_s << " s; fast: " << fast_s << " s ("
-            << spice_s / fast_s << "x faster)\n"
-            << "max |V_fast - V_spice| = " << max_difference_volt * 1e3 << " mV (tolerance "
-            << validation_tolerance_volt * 1e3 << " mV); classes agree on " << class_agreement
-            << "/" << samples << "; static power vs settled ngspice power: max relative "
-            << "difference " << power_difference << "\n"
-            << (passed ? "PASS" : "FAIL") << "\n";
+  summary_out() << "spice: " << samples << " samples in " << spice_s << " s; fast: " << fast_s
+                << " s (" << spice_s / fast_s << "x faster)\n"
+                << "max |V_fast - V_spice| = " << max_difference_volt * 1e3 << " mV (tolerance "
+                << validation_tolerance_volt * 1e3 << " mV); classes agree on " << class_agreement
+                << "/" << samples << "; static power vs settled ngspice power: max relative "
+                << "difference " << power_difference << "\n"
+                << (passed ? "PASS" : "FAIL") << "\n";
+  json_summary()
+      .set("samples", samples)
+      .set("spice_s", spice_s)
+      .set("fast_s", fast_s)
+      .set("max_difference_volt", max_difference_volt)
+      .set("tolerance_volt", validation_tolerance_volt)
+      .set("classes_agree", class_agreement)
+      .set("power_max_relative_difference", power_difference)
+      .set("passed", passed);
   return passed ? 0 : 1;
 }
 

@@ -10,7 +10,9 @@
 #include "imcosim/memory_budget.hpp"
 #include "imcosim/solver/error.hpp"
 #include "imcosim/solver/tile_solver.hpp"
+#include "run_output.hpp"
 #include "stopwatch.hpp"
+#include "thread_option.hpp"
 
 namespace imcosim::cli {
 
@@ -199,10 +201,12 @@ int run_solve(const std::vector<std::string>& args) {
   syntax.positional.add("problem", 1);
   syntax.input_files = {"problem"};
   syntax.output_files = {"output"};
+  add_thread_option(syntax, "threads of the solver (default: one per core)");
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
   }
+  apply_thread_option(*values);
   const auto requested = method_option((*values)["method"].as<std::string>());
   solver::IterativeOptions iterative_options;
   iterative_options.max_iterations = (*values)["max-iterations"].as<long>();
@@ -264,15 +268,26 @@ int run_solve(const std::vector<std::string>& args) {
   // 3. Write the result atomically.
   const std::string output_path = (*values)["output"].as<std::string>();
   io::write_crossbar_result(output_path, result);
-  std::cerr << "solved " << problem.tile.rows() << "x" << problem.tile.cols() << " tile, "
-            << problem.inputs_volt.rows() << " input vectors, method " << result.method << ":";
+  auto& out = summary_out();
+  out << "solved " << problem.tile.rows() << "x" << problem.tile.cols() << " tile, "
+      << problem.inputs_volt.rows() << " input vectors, method " << result.method << ":";
+  auto& summary = json_summary();
+  summary.set("problem", problem_path)
+      .set("rows", problem.tile.rows())
+      .set("cols", problem.tile.cols())
+      .set("vectors", problem.inputs_volt.rows())
+      .set("method", result.method)
+      .set("tolerance_relative", result.tolerance_relative);
   for (const auto& [phase, seconds] : result.timings_s) {
-    std::cerr << " " << phase << " " << seconds << " s";
+    out << " " << phase << " " << seconds << " s";
+    summary.object("time_s").set(phase, seconds);
   }
   for (const auto& [name, value] : solution.statistics) {
-    std::cerr << "; " << name << " " << value;
+    out << "; " << name << " " << value;
+    summary.object("statistics").set(name, value);
   }
-  std::cerr << "; wrote " << output_path << "\n";
+  out << "; wrote " << output_path << "\n";
+  summary.set("output", output_path);
   return 0;
 }
 

@@ -5,6 +5,7 @@
 #include "imcosim/error.hpp"
 #include "imcosim/io/crossbar_files.hpp"
 #include "imcosim/netlist/deck_file.hpp"
+#include "run_output.hpp"
 #include "spice_options.hpp"
 #include "stopwatch.hpp"
 
@@ -18,10 +19,11 @@ int run_deck(const std::string& deck_path, const spice::WorkerPoolOptions& pool_
   const auto deck = netlist::read_deck_file(deck_path);
   spice::WorkerPool pool(pool_options);
   const auto result = pool.run({deck.circuit_lines, deck.control_commands, {}});
+  json_summary().set("deck", deck_path);
   constexpr std::string_view stdout_prefix = "stdout ";
   for (const auto& line : result.messages) {
     if (line.starts_with(stdout_prefix)) {
-      std::cout << line.substr(stdout_prefix.size()) << '\n';
+      summary_out() << line.substr(stdout_prefix.size()) << '\n';
     }
   }
   return 0;
@@ -99,9 +101,18 @@ int run_spice(const std::vector<std::string>& args) {
   // 3. Write the result atomically.
   const std::string output_path = (*values)["output"].as<std::string>();
   io::write_crossbar_result(output_path, result);
-  std::cerr << "simulated " << problem.tile.rows() << "x" << problem.tile.cols() << " tile, "
-            << count << " input vectors in ngspice: " << result.timings_s.front().second
-            << " s; wrote " << output_path << "\n";
+  summary_out() << "simulated " << problem.tile.rows() << "x" << problem.tile.cols() << " tile, "
+                << count << " input vectors in ngspice: " << result.timings_s.front().second
+                << " s; wrote " << output_path << "\n";
+  json_summary()
+      .set("problem", problem_path)
+      .set("rows", problem.tile.rows())
+      .set("cols", problem.tile.cols())
+      .set("first_sample", first)
+      .set("vectors", count)
+      .set("simulate_s", result.timings_s.front().second)
+      .set("ngspice_version", ngspice.version)
+      .set("output", output_path);
   return 0;
 }
 

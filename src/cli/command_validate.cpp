@@ -144,7 +144,8 @@ int run_validation_sweep(const po::variables_map& values, spice::WorkerPool& poo
 int run_validate(const std::vector<std::string>& args) {
   CommandSyntax syntax(
       "validate",
-      "PROBLEM.h5 [--list N] [ngspice options]\n       imcosim validate --sweep [sweep options] "
+      "PROBLEM.h5 [--first F] [--count C] [--list N] [ngspice options]\n       imcosim validate "
+      "--sweep [sweep options] "
       "[-o "
       "REPORT.h5] [ngspice options]",
       "Runs ngspice and the exact direct solver on the crossbar tile in PROBLEM.h5 and\n"
@@ -174,6 +175,7 @@ int run_validate(const std::vector<std::string>& args) {
       "spice-max-size", po::value<long>()->default_value(64),
       "sweep: run ngspice only where rows and columns are at most this")(
       "output,o", po::value<std::string>(), "sweep: HDF5 report to write");
+  add_sample_range_options(syntax);
   add_spice_options(syntax);
   syntax.positional.add("problem", 1);
   syntax.input_files = {"problem"};
@@ -191,7 +193,7 @@ int run_validate(const std::vector<std::string>& args) {
   }
   if (sweep) {
     reject_given_options(
-        *values, {"list"},
+        *values, {"list", "first", "count"},
         "applies to a problem file, not to --sweep (whose table lists every case)");
   } else {
     reject_given_options(*values,
@@ -214,18 +216,20 @@ int run_validate(const std::vector<std::string>& args) {
   }
   const std::string problem_path = (*values)["problem"].as<std::string>();
   const auto problem = io::read_crossbar_problem(problem_path);
-  const auto validation =
-      validate_tile(problem.tile, problem.inputs_volt, pool, simulation_options);
+  const auto [first, count] = sample_range(*values, problem.inputs_volt.rows(), problem_path);
+  const auto validation = validate_tile(problem.tile, problem.inputs_volt.middleRows(first, count),
+                                        pool, simulation_options);
   summary_out() << "validate " << problem_path << ": " << problem.tile.rows() << "x"
-                << problem.tile.cols() << " tile, " << problem.inputs_volt.rows()
-                << " input vectors\n";
-  print_validation(summary_out(), validation, list);
+                << problem.tile.cols() << " tile, input vectors " << first << " to "
+                << first + count - 1 << " of " << problem.inputs_volt.rows() << "\n";
+  print_validation(summary_out(), validation, list, first);
   auto& summary = json_summary();
   summary.set("problem", problem_path)
       .set("rows", problem.tile.rows())
       .set("cols", problem.tile.cols())
-      .set("vectors", problem.inputs_volt.rows());
-  record_validation(summary, validation);
+      .set("first_sample", first)
+      .set("vectors", count);
+  record_validation(summary, validation, first);
   return validation.passed() ? 0 : 1;
 }
 

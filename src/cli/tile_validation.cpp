@@ -43,7 +43,7 @@ TileValidation validate_tile(const circuit::CrossbarTile& tile, const Eigen::Mat
 }
 
 void print_validation(std::ostream& out, const TileValidation& validation,
-                      Eigen::Index samples_listed) {
+                      Eigen::Index samples_listed, Eigen::Index first_sample) {
   const double direct_s = validation.direct_factorise_s + validation.direct_solve_s;
   const auto row = [&](const char* method, double seconds, const std::string& difference,
                        const std::string& tolerance) {
@@ -80,7 +80,7 @@ void print_validation(std::ostream& out, const TileValidation& validation,
     out << "  ngspice vs direct per input vector" << (listed < order.size() ? " (worst first)" : "")
         << ":";
     for (std::size_t s = 0; s < listed; ++s) {
-      out << (s % 6 == 0 ? "\n    " : "  ") << "#" << order[s] << " "
+      out << (s % 6 == 0 ? "\n    " : "  ") << "#" << first_sample + order[s] << " "
           << scientific(per_sample(order[s]));
     }
     out << "\n";
@@ -90,9 +90,10 @@ void print_validation(std::ostream& out, const TileValidation& validation,
       << (validation.passed() ? "  PASS" : "  FAIL") << "\n";
 }
 
-void record_validation(JsonObject& summary, const TileValidation& validation) {
+void record_validation(JsonObject& summary, const TileValidation& validation,
+                       Eigen::Index first_sample) {
   summary.set("spice_vs_direct_max_relative", validation.spice_vs_direct.max_relative);
-  summary.set("worst_vector", validation.spice_vs_direct.worst_sample);
+  summary.set("worst_vector", first_sample + validation.spice_vs_direct.worst_sample);
   summary.set("tolerance_relative", validation.tolerance_relative);
   summary.set("ideal_vs_direct_max_relative", validation.ideal_vs_direct.max_relative);
   summary.set("passed", validation.passed());

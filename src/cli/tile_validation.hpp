@@ -26,11 +26,12 @@ TileValidation validate_tile(const circuit::CrossbarTile& tile, const Eigen::Mat
                              const spice::TileSimulationOptions& simulation_options);
 
 // The timing table and the verdict; per-sample differences for up to `samples_listed` samples
-// (the worst ones first).
+// (the worst ones first), numbered from `first_sample` (the problem file's index of the first).
 void print_validation(std::ostream& out, const TileValidation& validation,
-                      Eigen::Index samples_listed);
+                      Eigen::Index samples_listed, Eigen::Index first_sample = 0);
 
 // The figures of the --json summary: errors, tolerance, verdict and times.
-void record_validation(JsonObject& summary, const TileValidation& validation);
+void record_validation(JsonObject& summary, const TileValidation& validation,
+                       Eigen::Index first_sample = 0);
 
 }  // namespace imcosim::cli
