@@ -96,7 +96,7 @@ for name in lenet5 vgg mobilenet; do
   tail -n +2 "$out/$name/table.csv" >>"$out/table.csv"
 done
 # 3. The pictures (python3 -m imcosim.plot, docs/cosim.md).
-plot=(env PYTHONPATH=python /usr/bin/python3 -m imcosim.plot)
+plot=(env PYTHONPATH=build/python /usr/bin/python3 -m imcosim.plot)
 runs=()
 for name in lenet5 vgg mobilenet; do
   "${plot[@]}" layers "$out/$name/cosim.h5" -o "$out/$name-latency.png"
