@@ -3,6 +3,11 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(NGSPICE REQUIRED IMPORTED_TARGET ngspice)
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)
 find_package(HDF5 REQUIRED COMPONENTS C)
+# What linking libhdf5 takes, without HDF5::HDF5's compile settings (no public header includes
+# hdf5.h): exported with the library, so that the installed package needs no FindHDF5, which
+# wants the C language in every project that uses imcosim.
+add_library(imcosim_hdf5_link INTERFACE)
+target_link_libraries(imcosim_hdf5_link INTERFACE ${HDF5_C_LIBRARIES})
 find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
 find_package(Threads REQUIRED)
 find_package(ZLIB REQUIRED)
