@@ -33,6 +33,10 @@ install(FILES ${PROJECT_BINARY_DIR}/package/imcosimConfig.cmake
 
 # pkg-config: the static library's own dependencies are private (pkg-config --static).
 string(JOIN " " IMCOSIM_PC_HDF5_LIBS ${HDF5_C_LIBRARIES})
+set(IMCOSIM_PC_MPI_LIBS "")
+if(IMCOSIM_MPI)
+  string(JOIN " " IMCOSIM_PC_MPI_LIBS ${MPI_CXX_LIBRARIES})
+endif()
 file(RELATIVE_PATH IMCOSIM_PC_PREFIX_FROM_PCDIR /prefix/${CMAKE_INSTALL_LIBDIR}/pkgconfig /prefix)
 configure_file(${PROJECT_SOURCE_DIR}/cmake/imcosim.pc.in ${PROJECT_BINARY_DIR}/package/imcosim.pc
                @ONLY)

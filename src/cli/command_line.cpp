@@ -92,7 +92,7 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
         throw UsageError("--" + option +
                          " - writes to stdout, where --json prints its summary; name a file");
       }
-      if (output != "-") {
+      if (output != "-" && syntax.lock_outputs) {
         syntax.output_locks.emplace_back(output);
       }
     }
