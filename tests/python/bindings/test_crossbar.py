@@ -19,14 +19,19 @@ def random_tile(rows, cols, samples, seed=1):
     return 1.0 / rng.uniform(5e3, 15e3, (rows, cols)), rng.uniform(-0.5, 0.5, (samples, rows))
 
 
-@pytest.mark.parametrize("method", ["auto", "direct", "iterative"])
-def test_64x64_tile_equals_the_cli(tmp_path, cli, method):
-    conductance, inputs = random_tile(64, 64, 20)
-    with h5py.File(tmp_path / "problem.h5", "w") as f:
+def write_problem(path, conductance, inputs):
+    """The problem file `imcosim solve` reads (docs/file-formats.md), with WIRES."""
+    with h5py.File(path, "w") as f:
         f["conductance"] = conductance
         f["inputs"] = inputs
         f.attrs.update(r_row=WIRES["r_row_ohm"], r_col=WIRES["r_col_ohm"],
                        r_source=WIRES["r_source_ohm"], r_sense=WIRES["r_sense_ohm"])
+
+
+@pytest.mark.parametrize("method", ["auto", "direct", "iterative"])
+def test_64x64_tile_equals_the_cli(tmp_path, cli, method):
+    conductance, inputs = random_tile(64, 64, 20)
+    write_problem(tmp_path / "problem.h5", conductance, inputs)
     cli("solve", tmp_path / "problem.h5", "-o", tmp_path / "result.h5", "--method", method)
     with h5py.File(tmp_path / "result.h5", "r") as f:
         expected = f["currents"][...]
@@ -43,11 +48,7 @@ def test_64x64_tile_equals_the_cli(tmp_path, cli, method):
 
 def test_node_voltages_equal_the_cli(tmp_path, cli):
     conductance, inputs = random_tile(16, 12, 3)
-    with h5py.File(tmp_path / "problem.h5", "w") as f:
-        f["conductance"] = conductance
-        f["inputs"] = inputs
-        f.attrs.update(r_row=WIRES["r_row_ohm"], r_col=WIRES["r_col_ohm"],
-                       r_source=WIRES["r_source_ohm"], r_sense=WIRES["r_sense_ohm"])
+    write_problem(tmp_path / "problem.h5", conductance, inputs)
     cli("solve", tmp_path / "problem.h5", "-o", tmp_path / "maps.h5", "--node-voltages", "2")
     nodes = imcosim.node_voltages(conductance, inputs[2], **WIRES)
     with h5py.File(tmp_path / "maps.h5", "r") as f:
