@@ -30,3 +30,11 @@ endif()
 if(IMCOSIM_BUILD_TESTS)
   find_package(GTest REQUIRED)
 endif()
+# Debian's python3: the interpreter that the tests write problem files and run pytest with, and
+# the one the bindings are built for, so that the module they import is the one built here.
+find_program(IMCOSIM_PYTHON NAMES python3 PATHS /usr/bin NO_DEFAULT_PATH REQUIRED)
+if(IMCOSIM_PYTHON_BINDINGS)
+  set(PYBIND11_FINDPYTHON ON)
+  set(Python_EXECUTABLE ${IMCOSIM_PYTHON})
+  find_package(pybind11 CONFIG REQUIRED)
+endif()

@@ -15,6 +15,7 @@ packages=(
   dataset-fashion-mnist
   libgtest-dev googletest
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
+  python3-dev pybind11-dev  # the Python bindings (python/src)
   clang libclang-rt-dev libomp-dev  # the libFuzzer targets (scripts/fuzz.sh)
 )
 backports_packages=(ngspice libngspice0 libngspice0-dev ngspice-doc)
