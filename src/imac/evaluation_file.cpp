@@ -73,6 +73,69 @@ std::vector<Eigen::MatrixXd> read_layer_outputs(const io::hdf5::File& file, Eige
   return layers;
 }
 
+// Sample k's transient: /waveforms/sample_<k>/{time_s, inputs_volt, outputs_volt}.
+constexpr std::string_view waveforms_group = "waveforms";
+std::string waveforms_name(std::size_t sample) { return "sample_" + std::to_string(sample); }
+const std::vector<std::string> waveform_members = {"inputs_volt", "outputs_volt", "time_s"};
+
+// The matrix `name` of a sample's waveforms: [T][columns], one row per time point.
+Eigen::MatrixXd read_waveform_matrix(const io::hdf5::Group& group, const std::string& name,
+                                     std::uint64_t points, Eigen::Index columns) {
+  const auto dataset = group.open_dataset(name);
+  if (dataset.shape() != io::hdf5::Shape{points, static_cast<std::uint64_t>(columns)}) {
+    throw ImacError(ErrorKind::bad_input, dataset.where() + " has shape " +
+                                              io::hdf5::shape_text(dataset.shape()) +
+                                              "; expected [" + std::to_string(points) + "][" +
+                                              std::to_string(columns) + "], one row per time_s");
+  }
+  return dataset.read_matrix();
+}
+
+// /waveforms/sample_<k> for the samples that have them (a failed ngspice run leaves a gap), each
+// holding only time_s [T], inputs_volt [T][n_in] and outputs_volt [T][n_out] (n_in as in
+// /inputs); anything else in the group is refused, as in /layer_outputs.
+std::vector<SampleWaveforms> read_waveforms(const io::hdf5::File& file, Eigen::Index samples,
+                                            Eigen::Index outputs) {
+  std::vector<SampleWaveforms> waveforms;
+  if (!file.has_object(waveforms_group)) {
+    return waveforms;
+  }
+  const auto input_shape = file.open_dataset("inputs").shape();
+  const auto inputs = static_cast<Eigen::Index>(input_shape.size() == 2 ? input_shape.back() : 0);
+  const auto group = file.open_group(waveforms_group);
+  waveforms.resize(static_cast<std::size_t>(samples));
+  std::vector<std::string> read_names;
+  for (std::size_t k = 0; k < waveforms.size(); ++k) {
+    if (!group.has_object(waveforms_name(k))) {
+      continue;
+    }
+    read_names.push_back(waveforms_name(k));
+    const auto sample = group.open_group(read_names.back());
+    if (const auto stray = sample.unexpected_member(waveform_members)) {
+      throw ImacError(ErrorKind::bad_input, sample.where() + "/" + *stray +
+                                                " is not one of time_s, inputs_volt, outputs_volt");
+    }
+    const auto time = sample.open_dataset("time_s");
+    if (time.shape().size() != 1) {
+      throw ImacError(ErrorKind::bad_input, time.where() + " has shape " +
+                                                io::hdf5::shape_text(time.shape()) +
+                                                "; expected [T], one time per point");
+    }
+    auto& sample_waveforms = waveforms[k];
+    sample_waveforms.time_s = time.read_vector();
+    const auto points = time.shape().front();
+    sample_waveforms.inputs_volt = read_waveform_matrix(sample, "inputs_volt", points, inputs);
+    sample_waveforms.outputs_volt = read_waveform_matrix(sample, "outputs_volt", points, outputs);
+  }
+  if (const auto stray = group.unexpected_member(read_names)) {
+    throw ImacError(ErrorKind::bad_input,
+                    group.where() + "/" + *stray +
+                        " is not sample_<k> for a sample k of /outputs (0 to " +
+                        std::to_string(samples - 1) + ")");
+  }
+  return waveforms;
+}
+
 // /inputs and, when labelled, /labels.
 void write_inputs_into(io::hdf5::File& file, const NetworkInputs& inputs) {
   file.write_matrix("inputs", inputs.inputs_volt);
@@ -139,6 +202,19 @@ void write_evaluation(const std::filesystem::path& path, const ImacEvaluation& e
         layers.write_matrix(layer_outputs_name(l), evaluation.layer_outputs_volt[l]);
       }
     }
+    if (!evaluation.waveforms.empty()) {
+      auto group = file.create_group(waveforms_group);
+      for (std::size_t k = 0; k < evaluation.waveforms.size(); ++k) {
+        const auto& waveforms = evaluation.waveforms[k];
+        if (waveforms.time_s.size() == 0) {
+          continue;
+        }
+        auto sample = group.create_group(waveforms_name(k));
+        sample.write_vector("time_s", waveforms.time_s);
+        sample.write_matrix("inputs_volt", waveforms.inputs_volt);
+        sample.write_matrix("outputs_volt", waveforms.outputs_volt);
+      }
+    }
     for (const auto& [name, value] : text_attributes) {
       file.write_string_attribute(name, value);
     }
@@ -160,6 +236,8 @@ ImacEvaluation read_evaluation(const std::filesystem::path& path) {
   evaluation.settled_power_watt = file.open_dataset("settled_power").read_vector();
   evaluation.latency_s = file.open_dataset("latency").read_vector();
   evaluation.layer_outputs_volt = read_layer_outputs(file, evaluation.outputs_volt.rows());
+  evaluation.waveforms =
+      read_waveforms(file, evaluation.outputs_volt.rows(), evaluation.outputs_volt.cols());
   return evaluation;
 }
 
