@@ -451,9 +451,11 @@ def plot_breakdown(path: str, output: str) -> plt.Figure:
         for position, design in enumerate(DESIGNS):
             layers = designs[design]
             sums = dict.fromkeys(PARTS, 0.0)
+            present = set()
             unmeasured = []
             for layer, value in enumerate(getattr(layers, figure_name)):
                 part = _part(layers, layer)
+                present.add(part)
                 if math.isnan(value):
                     unmeasured.append(part)
                     continue
@@ -471,7 +473,7 @@ def plot_breakdown(path: str, output: str) -> plt.Figure:
             # Parts too thin to see (the converters, the IMAC network beside a TPU's µs) are
             # named with their figure instead.
             for part, height in sums.items():
-                if 0.0 < height < 0.02 * bottom:
+                if part in present and part not in unmeasured and height < 0.02 * bottom:
                     note += f"\n{part} {height:.3g} {unit}"
             if unmeasured:
                 note += "\n+ " + ", ".join(sorted(set(unmeasured))) + " not measured"
@@ -521,11 +523,16 @@ def plot_ir_drop(path: str, output: str, problem: str | None = None) -> plt.Figu
     maps = read_node_voltage_maps(path, problem)
     figure, axes = plt.subplots(len(maps), 2, figsize=(9, 3.4 * len(maps)), squeeze=False)
     for (row_ax, column_ax), node_map in zip(axes, maps):
-        for ax, values, what in ((row_ax, node_map.row_drop_volt, "row-node drop V_in − V_row"),
-                                 (column_ax, node_map.column_volt, "column-node voltage V_col")):
-            image = ax.imshow(values * 1e3, cmap="viridis", aspect="auto", interpolation="nearest")
+        for ax, values, wires, what in (
+                (row_ax, node_map.row_drop_volt, "row", "row-node drop V_in − V_row"),
+                (column_ax, node_map.column_volt, "column", "column-node voltage V_col")):
+            # Both figures are signed (a negative input drops the other way): a diverging map,
+            # white at 0 mV, the wires' ideal.
+            limit = float(np.abs(values).max() * 1e3) or 1.0
+            image = ax.imshow(values * 1e3, cmap="RdBu_r", vmin=-limit, vmax=limit, aspect="auto",
+                              interpolation="nearest")
             figure.colorbar(image, ax=ax, label=f"{what} (mV)")
-            ax.set_title(f"{node_map.name}: {what.split(' ')[0]} wires", fontsize=10)
+            ax.set_title(f"{node_map.name}: {wires} wires", fontsize=10)
             ax.set_xlabel("column j (bit line)")
             ax.set_ylabel("row i (word line)")
     figure.suptitle(f"IR drop, {_file_label(path)}")

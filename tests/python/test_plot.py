@@ -77,6 +77,15 @@ def test_layers_marks_an_unmeasured_latency_instead_of_drawing_zero_silently(tmp
     assert any(t.get_text() == "not measured" for t in imac.texts)
 
 
+def test_breakdown_names_an_unmeasured_part_instead_of_drawing_zero_silently(tmp_path):
+    write_cosim(tmp_path / "cosim.h5", "lenet5", 0, [0.86], 0.88)
+    figure = plot.plot_breakdown(str(tmp_path / "cosim.h5"), str(tmp_path / "breakdown.png"))
+    latency = figure.axes[0]
+    assert any("IMAC not measured" in t for t in texts(latency.texts))
+    # TPU-only: conv 6.05 µs, FC 3.7 µs; TPU-IMAC: conv 6.05 µs, DAC 1 ns, the IMAC part unknown.
+    assert sorted(p.get_height() for p in latency.patches) == pytest.approx([1e-3, 3.7, 6.05, 6.05])
+
+
 def test_variation_draws_the_mean_of_the_draws_against_the_spread(tmp_path):
     runs = []
     for spread, accuracies in ((0, [0.86]), (10, [0.70, 0.74]), (20, [0.50, 0.40])):
