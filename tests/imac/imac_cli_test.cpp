@@ -360,6 +360,19 @@ TEST(ImacCli, HiddenLayerOutputsOfFastAndSpiceAgree) {
   }
 }
 
+// A result file of `samples` samples and `outputs` outputs holding what every reader requires, all
+// zero, for a test to add the members it is about.
+io::hdf5::File create_result_file(const std::filesystem::path& path, Eigen::Index samples,
+                                  Eigen::Index outputs) {
+  auto file = io::hdf5::File::create(path);
+  file.write_matrix("outputs", Eigen::MatrixXd::Zero(samples, outputs));
+  file.write_vector("predicted_class", Eigen::VectorXd::Zero(samples));
+  for (const char* name : {"power", "settled_power", "latency"}) {
+    file.write_vector(name, Eigen::VectorXd::Zero(samples));
+  }
+  return file;
+}
+
 // The layers of /layer_outputs are read by their consecutive indices, so a gap or a stray member
 // is refused rather than silently dropped (as in a model's /layers); other members of "/" are
 // left alone.
@@ -369,12 +382,7 @@ TEST(ImacCli, ResultFileWithStrayLayerOutputsIsRefused) {
   for (const std::string stray : {"layer_2", "layer_one", "extra"}) {
     std::filesystem::remove(path);
     {
-      auto file = io::hdf5::File::create(path);
-      file.write_matrix("outputs", Eigen::MatrixXd::Zero(1, 2));
-      file.write_vector("predicted_class", Eigen::VectorXd::Zero(1));
-      for (const char* name : {"power", "settled_power", "latency"}) {
-        file.write_vector(name, Eigen::VectorXd::Zero(1));
-      }
+      auto file = create_result_file(path, 1, 2);
       file.write_vector("notes", Eigen::VectorXd::Zero(3));
       auto layers = file.create_group("layer_outputs");
       layers.write_matrix("layer_0", Eigen::MatrixXd::Zero(1, 3));
@@ -457,13 +465,8 @@ TEST(ImacCli, ResultFileWithMalformedWaveformsIsRefused) {
   const auto path = scratch / "result.h5";
   const auto write = [&](const std::string& sample, const std::string& dataset, Eigen::Index rows) {
     std::filesystem::remove(path);
-    auto file = io::hdf5::File::create(path);
+    auto file = create_result_file(path, 2, 2);
     file.write_matrix("inputs", Eigen::MatrixXd::Zero(2, 3));
-    file.write_matrix("outputs", Eigen::MatrixXd::Zero(2, 2));
-    file.write_vector("predicted_class", Eigen::VectorXd::Zero(2));
-    for (const char* name : {"power", "settled_power", "latency"}) {
-      file.write_vector(name, Eigen::VectorXd::Zero(2));
-    }
     auto group = file.create_group("waveforms").create_group(sample);
     group.write_vector("time_s", Eigen::VectorXd::LinSpaced(4, 0.0, 1e-9));
     group.write_matrix("inputs_volt", Eigen::MatrixXd::Zero(4, 3));
