@@ -1,12 +1,15 @@
 #include "imcosim/imac/evaluation_file.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "imcosim/imac/error.hpp"
 #include "imcosim/io/atomic_file.hpp"
 #include "imcosim/io/hdf5.hpp"
+#include "imcosim/memory_budget.hpp"
 
 namespace imcosim::imac {
 
@@ -91,9 +94,28 @@ Eigen::MatrixXd read_waveform_matrix(const io::hdf5::Group& group, const std::st
   return dataset.read_matrix();
 }
 
+// The sample k that the member `name` of /waveforms is the transient of: "sample_<k>" as
+// waveforms_name spells it, for a sample of /outputs; nullopt for anything else.
+std::optional<std::size_t> waveforms_sample(const std::string& name, Eigen::Index samples) {
+  const std::string_view prefix = "sample_";
+  const std::string digits = name.substr(std::min(name.size(), prefix.size()));
+  constexpr std::size_t most_digits = 18;  // below 2^63: no overflow
+  if (!name.starts_with(prefix) || digits.empty() || digits.size() > most_digits ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      (digits.size() > 1 && digits.front() == '0')) {
+    return std::nullopt;
+  }
+  const auto sample = std::stoull(digits);
+  if (sample >= static_cast<std::uint64_t>(samples)) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(sample);
+}
+
 // /waveforms/sample_<k> for the samples that have them (a failed ngspice run leaves a gap), each
 // holding only time_s [T], inputs_volt [T][n_in] and outputs_volt [T][n_out] (n_in as in
-// /inputs); anything else in the group is refused, as in /layer_outputs.
+// /inputs); anything else in the group is refused, as in /layer_outputs. The group's members are
+// listed rather than every sample's name tried: /outputs may declare many samples of no outputs.
 std::vector<SampleWaveforms> read_waveforms(const io::hdf5::File& file, Eigen::Index samples,
                                             Eigen::Index outputs) {
   std::vector<SampleWaveforms> waveforms;
@@ -103,14 +125,24 @@ std::vector<SampleWaveforms> read_waveforms(const io::hdf5::File& file, Eigen::I
   const auto input_shape = file.open_dataset("inputs").shape();
   const auto inputs = static_cast<Eigen::Index>(input_shape.size() == 2 ? input_shape.back() : 0);
   const auto group = file.open_group(waveforms_group);
-  waveforms.resize(static_cast<std::size_t>(samples));
-  std::vector<std::string> read_names;
-  for (std::size_t k = 0; k < waveforms.size(); ++k) {
-    if (!group.has_object(waveforms_name(k))) {
-      continue;
+  const auto names = group.member_names();
+  for (const auto& name : names) {
+    if (!waveforms_sample(name, samples)) {
+      throw ImacError(ErrorKind::bad_input,
+                      group.where() + "/" + name +
+                          " is not sample_<k> for a sample k of /outputs (0 to " +
+                          std::to_string(samples - 1) + ")");
     }
-    read_names.push_back(waveforms_name(k));
-    const auto sample = group.open_group(read_names.back());
+  }
+  const auto shortfall = memory_shortfall(
+      saturating_product({static_cast<std::uint64_t>(samples), sizeof(SampleWaveforms)}),
+      "the waveforms of " + std::to_string(samples) + " samples");
+  if (!shortfall.empty()) {
+    throw ImacError(ErrorKind::bad_input, group.where() + ": " + shortfall);
+  }
+  waveforms.resize(static_cast<std::size_t>(samples));
+  for (const auto& name : names) {
+    const auto sample = group.open_group(name);
     if (const auto stray = sample.unexpected_member(waveform_members)) {
       throw ImacError(ErrorKind::bad_input, sample.where() + "/" + *stray +
                                                 " is not one of time_s, inputs_volt, outputs_volt");
@@ -121,17 +153,11 @@ std::vector<SampleWaveforms> read_waveforms(const io::hdf5::File& file, Eigen::I
                                                 io::hdf5::shape_text(time.shape()) +
                                                 "; expected [T], one time per point");
     }
-    auto& sample_waveforms = waveforms[k];
+    auto& sample_waveforms = waveforms[*waveforms_sample(name, samples)];
     sample_waveforms.time_s = time.read_vector();
     const auto points = time.shape().front();
     sample_waveforms.inputs_volt = read_waveform_matrix(sample, "inputs_volt", points, inputs);
     sample_waveforms.outputs_volt = read_waveform_matrix(sample, "outputs_volt", points, outputs);
-  }
-  if (const auto stray = group.unexpected_member(read_names)) {
-    throw ImacError(ErrorKind::bad_input,
-                    group.where() + "/" + *stray +
-                        " is not sample_<k> for a sample k of /outputs (0 to " +
-                        std::to_string(samples - 1) + ")");
   }
   return waveforms;
 }

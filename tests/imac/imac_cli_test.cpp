@@ -480,6 +480,7 @@ TEST(ImacCli, ResultFileWithMalformedWaveformsIsRefused) {
   for (const auto& [sample, dataset, rows, message] :
        {std::tuple{"sample_2", "outputs_volt", 4, "result.h5:/waveforms/sample_2 is not"},
         std::tuple{"first", "outputs_volt", 4, "result.h5:/waveforms/first is not"},
+        std::tuple{"sample_01", "outputs_volt", 4, "result.h5:/waveforms/sample_01 is not"},
         std::tuple{"sample_0", "currents", 4, "result.h5:/waveforms/sample_0/currents is not"},
         std::tuple{"sample_0", "outputs_volt", 3,
                    "result.h5:/waveforms/sample_0/outputs_volt has shape [3][2]"}}) {
