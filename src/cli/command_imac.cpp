@@ -16,6 +16,7 @@
 #include "imcosim/imac/network.hpp"
 #include "imcosim/imac/spice_evaluation.hpp"
 #include "imcosim/io/atomic_file.hpp"
+#include "imcosim/memory_budget.hpp"
 #include "imcosim/version.hpp"
 #include "neuron_cache_option.hpp"
 #include "progress_report.hpp"
@@ -118,12 +119,25 @@ imac::LayerOutputs layer_outputs_option(const po::variables_map& values) {
              : imac::LayerOutputs::network_outputs_only;
 }
 
+// --waveforms (imac spice): every sample's transient in the result file.
+void add_waveforms_option(CommandSyntax& syntax) {
+  syntax.options.add_options()(
+      "waveforms", po::bool_switch(),
+      "also write every sample's transient to the result file (needs --analysis tran): "
+      "/waveforms/sample_<k>/{time_s, inputs_volt, outputs_volt} (docs/imac.md)");
+}
+
 imac::ImacAnalysis analysis_option(const po::variables_map& values) {
   try {
     return imac::parse_imac_analysis(values["analysis"].as<std::string>());
   } catch (const imac::ImacError& error) {
     throw UsageError(std::string("--analysis: ") + error.what());
   }
+}
+
+// False for the subcommands without the option (fast, validate).
+bool waveforms_option(const po::variables_map& values) {
+  return values.count("waveforms") != 0 && values["waveforms"].as<bool>();
 }
 
 struct Network {
@@ -331,6 +345,7 @@ imac::SpiceEvaluationOptions spice_evaluation_options(const po::variables_map& v
   options.samples_per_run = samples_per_run;
   options.tiles = tiles_option(values);
   options.layer_outputs = layer_outputs_option(values);
+  options.waveforms = waveforms_option(values);
   options.on_progress = progress_lines();
   return options;
 }
@@ -369,6 +384,21 @@ imac::ImacEvaluation run_spice(const po::variables_map& values, const Network& l
       imac::evaluate_with_spice(pool, loaded.network, loaded.inputs.inputs_volt, options);
   elapsed_s = run_time.elapsed_s();
   return evaluation;
+}
+
+// --waveforms is refused, before anything runs, without a transient and when the waveforms
+// would not fit in memory: every sample's are held until the result file is written.
+void check_waveforms_request(const po::variables_map& values, const Network& loaded) {
+  if (analysis_option(values) != imac::ImacAnalysis::transient) {
+    throw UsageError("--waveforms needs --analysis tran: an operating point has no waveforms");
+  }
+  const auto shortfall = memory_shortfall(
+      imac::waveform_bytes_lower_bound(loaded.network, loaded.inputs.inputs_volt.rows()),
+      "--waveforms of " + std::to_string(loaded.inputs.inputs_volt.rows()) + " samples");
+  if (!shortfall.empty()) {
+    throw UsageError(loaded.inputs_path + ": " + shortfall +
+                     "; select fewer samples with --first and --count");
+  }
 }
 
 // The fast path's evaluator: the neuron table (characterised by ngspice, or from the cache),
@@ -508,6 +538,7 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
     add_analysis_option(syntax);
     add_op_start_option(syntax, "fast");
     add_tiles_option(syntax);
+    add_waveforms_option(syntax);
   }
   add_hidden_outputs_option(syntax);
   add_neuron_cache_option(syntax);
@@ -518,6 +549,9 @@ int run_imac_evaluation(const std::vector<std::string>& args, Backend backend) {
     return 0;
   }
   const auto loaded = load_network(*values);
+  if (waveforms_option(*values)) {
+    check_waveforms_request(*values, loaded);
+  }
   spice::WorkerPool pool(worker_pool_options(*values));
   print_network(loaded.network);
   double elapsed_s = 0.0;

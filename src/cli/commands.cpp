@@ -17,6 +17,7 @@ int run_merge(const std::vector<std::string>& args);
 int run_train(const std::vector<std::string>& args);
 int run_nn(const std::vector<std::string>& args);
 int run_cosim(const std::vector<std::string>& args);
+int run_plot(const std::vector<std::string>& args);
 
 std::span<const Command> commands() {
   static constexpr std::array table{
@@ -40,6 +41,8 @@ std::span<const Command> commands() {
               run_montecarlo},
       Command{"dataset", "write a resumable HDF5 dataset of a Monte Carlo campaign", run_dataset},
       Command{"merge", "join the shard files of a dataset campaign", run_merge},
+      Command{"plot", "draw result files as PNG, SVG or PDF (IR drop, Monte Carlo, TPU, cosim)",
+              run_plot},
   };
   return table;
 }

@@ -1,12 +1,15 @@
 #include "imcosim/imac/evaluation_file.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "imcosim/imac/error.hpp"
 #include "imcosim/io/atomic_file.hpp"
 #include "imcosim/io/hdf5.hpp"
+#include "imcosim/memory_budget.hpp"
 
 namespace imcosim::imac {
 
@@ -71,6 +74,92 @@ std::vector<Eigen::MatrixXd> read_layer_outputs(const io::hdf5::File& file, Eige
                         "numbered from 0 without gaps");
   }
   return layers;
+}
+
+// Sample k's transient: /waveforms/sample_<k>/{time_s, inputs_volt, outputs_volt}.
+constexpr std::string_view waveforms_group = "waveforms";
+std::string waveforms_name(std::size_t sample) { return "sample_" + std::to_string(sample); }
+const std::vector<std::string> waveform_members = {"inputs_volt", "outputs_volt", "time_s"};
+
+// The matrix `name` of a sample's waveforms: [T][columns], one row per time point.
+Eigen::MatrixXd read_waveform_matrix(const io::hdf5::Group& group, const std::string& name,
+                                     std::uint64_t points, Eigen::Index columns) {
+  const auto dataset = group.open_dataset(name);
+  if (dataset.shape() != io::hdf5::Shape{points, static_cast<std::uint64_t>(columns)}) {
+    throw ImacError(ErrorKind::bad_input, dataset.where() + " has shape " +
+                                              io::hdf5::shape_text(dataset.shape()) +
+                                              "; expected [" + std::to_string(points) + "][" +
+                                              std::to_string(columns) + "], one row per time_s");
+  }
+  return dataset.read_matrix();
+}
+
+// The sample k that the member `name` of /waveforms is the transient of: "sample_<k>" as
+// waveforms_name spells it, for a sample of /outputs; nullopt for anything else.
+std::optional<std::size_t> waveforms_sample(const std::string& name, Eigen::Index samples) {
+  const std::string_view prefix = "sample_";
+  const std::string digits = name.substr(std::min(name.size(), prefix.size()));
+  constexpr std::size_t most_digits = 18;  // below 2^63: no overflow
+  if (!name.starts_with(prefix) || digits.empty() || digits.size() > most_digits ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      (digits.size() > 1 && digits.front() == '0')) {
+    return std::nullopt;
+  }
+  const auto sample = std::stoull(digits);
+  if (sample >= static_cast<std::uint64_t>(samples)) {
+    return std::nullopt;
+  }
+  return static_cast<std::size_t>(sample);
+}
+
+// /waveforms/sample_<k> for the samples that have them (a failed ngspice run leaves a gap), each
+// holding only time_s [T], inputs_volt [T][n_in] and outputs_volt [T][n_out] (n_in as in
+// /inputs); anything else in the group is refused, as in /layer_outputs. The group's members are
+// listed rather than every sample's name tried: /outputs may declare many samples of no outputs.
+std::vector<SampleWaveforms> read_waveforms(const io::hdf5::File& file, Eigen::Index samples,
+                                            Eigen::Index outputs) {
+  std::vector<SampleWaveforms> waveforms;
+  if (!file.has_object(waveforms_group)) {
+    return waveforms;
+  }
+  const auto input_shape = file.open_dataset("inputs").shape();
+  const auto inputs = static_cast<Eigen::Index>(input_shape.size() == 2 ? input_shape.back() : 0);
+  const auto group = file.open_group(waveforms_group);
+  const auto names = group.member_names();
+  for (const auto& name : names) {
+    if (!waveforms_sample(name, samples)) {
+      throw ImacError(ErrorKind::bad_input,
+                      group.where() + "/" + name +
+                          " is not sample_<k> for a sample k of /outputs (0 to " +
+                          std::to_string(samples - 1) + ")");
+    }
+  }
+  const auto shortfall = memory_shortfall(
+      saturating_product({static_cast<std::uint64_t>(samples), sizeof(SampleWaveforms)}),
+      "the waveforms of " + std::to_string(samples) + " samples");
+  if (!shortfall.empty()) {
+    throw ImacError(ErrorKind::bad_input, group.where() + ": " + shortfall);
+  }
+  waveforms.resize(static_cast<std::size_t>(samples));
+  for (const auto& name : names) {
+    const auto sample = group.open_group(name);
+    if (const auto stray = sample.unexpected_member(waveform_members)) {
+      throw ImacError(ErrorKind::bad_input, sample.where() + "/" + *stray +
+                                                " is not one of time_s, inputs_volt, outputs_volt");
+    }
+    const auto time = sample.open_dataset("time_s");
+    if (time.shape().size() != 1) {
+      throw ImacError(ErrorKind::bad_input, time.where() + " has shape " +
+                                                io::hdf5::shape_text(time.shape()) +
+                                                "; expected [T], one time per point");
+    }
+    auto& sample_waveforms = waveforms[*waveforms_sample(name, samples)];
+    sample_waveforms.time_s = time.read_vector();
+    const auto points = time.shape().front();
+    sample_waveforms.inputs_volt = read_waveform_matrix(sample, "inputs_volt", points, inputs);
+    sample_waveforms.outputs_volt = read_waveform_matrix(sample, "outputs_volt", points, outputs);
+  }
+  return waveforms;
 }
 
 // /inputs and, when labelled, /labels.
@@ -139,6 +228,19 @@ void write_evaluation(const std::filesystem::path& path, const ImacEvaluation& e
         layers.write_matrix(layer_outputs_name(l), evaluation.layer_outputs_volt[l]);
       }
     }
+    if (!evaluation.waveforms.empty()) {
+      auto group = file.create_group(waveforms_group);
+      for (std::size_t k = 0; k < evaluation.waveforms.size(); ++k) {
+        const auto& waveforms = evaluation.waveforms[k];
+        if (waveforms.time_s.size() == 0) {
+          continue;
+        }
+        auto sample = group.create_group(waveforms_name(k));
+        sample.write_vector("time_s", waveforms.time_s);
+        sample.write_matrix("inputs_volt", waveforms.inputs_volt);
+        sample.write_matrix("outputs_volt", waveforms.outputs_volt);
+      }
+    }
     for (const auto& [name, value] : text_attributes) {
       file.write_string_attribute(name, value);
     }
@@ -160,6 +262,8 @@ ImacEvaluation read_evaluation(const std::filesystem::path& path) {
   evaluation.settled_power_watt = file.open_dataset("settled_power").read_vector();
   evaluation.latency_s = file.open_dataset("latency").read_vector();
   evaluation.layer_outputs_volt = read_layer_outputs(file, evaluation.outputs_volt.rows());
+  evaluation.waveforms =
+      read_waveforms(file, evaluation.outputs_volt.rows(), evaluation.outputs_volt.cols());
   return evaluation;
 }
 

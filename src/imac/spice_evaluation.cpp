@@ -7,6 +7,7 @@
 
 #include "imcosim/imac/deck.hpp"
 #include "imcosim/imac/error.hpp"
+#include "imcosim/memory_budget.hpp"
 
 namespace imcosim::imac {
 
@@ -250,6 +251,25 @@ void measure_run(const RunVectors& run, const ImacNetwork& network,
   }
 }
 
+// The transient of a one-sample run on ngspice's time points: the inputs its sources apply and
+// its outputs.
+SampleWaveforms sample_waveforms(const RunVectors& run, const Eigen::MatrixXd& inputs_volt,
+                                 const ImacParameters& parameters) {
+  const auto points = static_cast<Eigen::Index>(run.time_s.size());
+  SampleWaveforms waveforms;
+  waveforms.time_s = Eigen::Map<const Eigen::VectorXd>(run.time_s.data(), points);
+  waveforms.inputs_volt.resize(points, inputs_volt.cols());
+  waveforms.outputs_volt.resize(points, static_cast<Eigen::Index>(run.v_output_volt.size()));
+  for (Eigen::Index t = 0; t < points; ++t) {
+    waveforms.inputs_volt.row(t) = inputs_at(waveforms.time_s(t), inputs_volt, parameters);
+    for (std::size_t n = 0; n < run.v_output_volt.size(); ++n) {
+      waveforms.outputs_volt(t, static_cast<Eigen::Index>(n)) =
+          run.v_output_volt[n][static_cast<std::size_t>(t)];
+    }
+  }
+  return waveforms;
+}
+
 // Operating points: point k of every vector is sample k's DC solution; its static power is both
 // power figures, and a static solution has no latency.
 void measure_operating_points(const RunVectors& run, const ImacNetwork& network,
@@ -317,6 +337,19 @@ std::vector<NetworkNodeVoltages> fast_starting_points(const FastEvaluator& evalu
   return evaluator.node_voltages(Eigen::MatrixXd::Zero(1, inputs_volt.cols()));
 }
 
+std::uint64_t waveform_bytes_lower_bound(const ImacNetwork& network, Eigen::Index samples) {
+  const auto& parameters = network.parameters();
+  // A one-sample run's transient ends at window_start_s(1) + t_step (imac_deck).
+  const double points =
+      std::ceil((window_start_s(1, parameters) + parameters.t_step_s) / parameters.t_step_s) + 1.0;
+  constexpr auto saturated = std::numeric_limits<std::uint64_t>::max();
+  return saturating_product(
+      {static_cast<std::uint64_t>(samples),
+       points < static_cast<double>(saturated) ? static_cast<std::uint64_t>(points) : saturated,
+       static_cast<std::uint64_t>(1 + network.input_count() + network.output_count()),
+       sizeof(double)});
+}
+
 ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& network,
                                    const Eigen::MatrixXd& inputs_volt,
                                    const SpiceEvaluationOptions& options) {
@@ -326,6 +359,10 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
   }
   const Eigen::Index samples = inputs_volt.rows();
   const bool transient = options.analysis == ImacAnalysis::transient;
+  if (options.waveforms && !transient) {
+    throw ImacError(ErrorKind::bad_input,
+                    "waveforms need a transient; an operating point has none");
+  }
   const auto starts = static_cast<Eigen::Index>(options.starting_points.size());
   if (starts != 0 && starts != (transient ? 1 : samples)) {
     throw ImacError(ErrorKind::bad_input,
@@ -350,6 +387,9 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
       evaluation.layer_outputs_volt.emplace_back(
           Eigen::MatrixXd::Constant(samples, layer.neuron_count, nan));
     }
+  }
+  if (options.waveforms) {
+    evaluation.waveforms.resize(static_cast<std::size_t>(samples));
   }
 
   // 1. One job per batch of samples, each sample its own analysis, spread over the workers.
@@ -402,6 +442,10 @@ ImacEvaluation evaluate_with_spice(spice::WorkerPool& pool, const ImacNetwork& n
         const Eigen::MatrixXd sample_inputs = inputs_volt.middleRows(first + k, 1);
         if (transient) {
           measure_run(run, network, sample_inputs, first + k, evaluation);
+          if (options.waveforms) {
+            evaluation.waveforms[static_cast<std::size_t>(first + k)] =
+                sample_waveforms(run, sample_inputs, network.parameters());
+          }
           continue;
         }
         if (starts != 0) {

@@ -113,7 +113,7 @@ TEST(OutputConvention, CommonOptionsAreOfferedEverywhere) {
   for (const char* command :
        {"demo", "netlist", "spice", "solve", "validate", "imac fast", "imac spice", "imac netlist",
         "imac validate", "tpu", "train", "nn evaluate", "nn topology", "cosim", "montecarlo",
-        "dataset", "merge"}) {
+        "dataset", "merge", "plot"}) {
     const auto help = run_imcosim(std::string(command) + " --help");
     EXPECT_NE(help.output.find("--json"), std::string::npos) << command;
     EXPECT_NE(help.output.find("--quiet"), std::string::npos) << command;

@@ -7,6 +7,7 @@
 #include <map>
 #include <regex>
 #include <sstream>
+#include <tuple>
 
 #include "imac_test_support.hpp"
 #include "imcosim/error.hpp"
@@ -359,6 +360,19 @@ TEST(ImacCli, HiddenLayerOutputsOfFastAndSpiceAgree) {
   }
 }
 
+// A result file of `samples` samples and `outputs` outputs holding what every reader requires, all
+// zero, for a test to add the members it is about.
+io::hdf5::File create_result_file(const std::filesystem::path& path, Eigen::Index samples,
+                                  Eigen::Index outputs) {
+  auto file = io::hdf5::File::create(path);
+  file.write_matrix("outputs", Eigen::MatrixXd::Zero(samples, outputs));
+  file.write_vector("predicted_class", Eigen::VectorXd::Zero(samples));
+  for (const char* name : {"power", "settled_power", "latency"}) {
+    file.write_vector(name, Eigen::VectorXd::Zero(samples));
+  }
+  return file;
+}
+
 // The layers of /layer_outputs are read by their consecutive indices, so a gap or a stray member
 // is refused rather than silently dropped (as in a model's /layers); other members of "/" are
 // left alone.
@@ -368,12 +382,7 @@ TEST(ImacCli, ResultFileWithStrayLayerOutputsIsRefused) {
   for (const std::string stray : {"layer_2", "layer_one", "extra"}) {
     std::filesystem::remove(path);
     {
-      auto file = io::hdf5::File::create(path);
-      file.write_matrix("outputs", Eigen::MatrixXd::Zero(1, 2));
-      file.write_vector("predicted_class", Eigen::VectorXd::Zero(1));
-      for (const char* name : {"power", "settled_power", "latency"}) {
-        file.write_vector(name, Eigen::VectorXd::Zero(1));
-      }
+      auto file = create_result_file(path, 1, 2);
       file.write_vector("notes", Eigen::VectorXd::Zero(3));
       auto layers = file.create_group("layer_outputs");
       layers.write_matrix("layer_0", Eigen::MatrixXd::Zero(1, 3));
@@ -401,6 +410,88 @@ TEST(ImacCli, ResultFileWithStrayLayerOutputsIsRefused) {
     EXPECT_NE(std::string(error.what()).find("layer_outputs/layer_1 has shape [2][2]"),
               std::string::npos)
         << error.what();
+  }
+}
+
+// --waveforms keeps every sample's transient: its time points cover the idle window and the
+// sample's, its inputs are the applied voltages once the edge has passed, and its outputs at the
+// window's end are the reported outputs. An operating point has no waveforms (exit 2), and a
+// file without them reads as before.
+TEST(ImacCli, SpiceWaveformsAreTheTransientsThatGiveTheOutputs) {
+  const ScratchDirectory scratch;
+  make_network(scratch, "--sizes 6,4,3 --encoding ternary --samples 2 --seed 3");
+  write_text(scratch / "circuit.ini", "xbar_rows = 8\nxbar_cols = 8\n");
+  const auto spice = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
+                                 " --waveforms -o " + shell_quoted(scratch / "spice.h5"));
+  ASSERT_EQ(spice.exit_code, 0) << spice.output;
+  const auto result = imac::read_evaluation(scratch / "spice.h5");
+  const auto inputs = imac::read_network_inputs(scratch / "inputs.h5").inputs_volt;
+  const imac::ImacParameters parameters;
+  ASSERT_EQ(result.waveforms.size(), 2U);
+  for (Eigen::Index k = 0; k < 2; ++k) {
+    const auto& waveforms = result.waveforms[static_cast<std::size_t>(k)];
+    const Eigen::Index points = waveforms.time_s.size();
+    ASSERT_GT(points, 100) << k;
+    EXPECT_EQ(waveforms.time_s(0), 0.0) << k;
+    EXPECT_GE(waveforms.time_s(points - 1), 2.0 * parameters.t_sampling_s) << k;
+    ASSERT_EQ(waveforms.inputs_volt.rows(), points) << k;
+    ASSERT_EQ(waveforms.outputs_volt.rows(), points) << k;
+    ASSERT_EQ(waveforms.outputs_volt.cols(), 3) << k;
+    EXPECT_EQ(waveforms.inputs_volt.row(0).cwiseAbs().maxCoeff(), 0.0) << k;
+    EXPECT_LE((waveforms.inputs_volt.row(points - 1) - inputs.row(k)).cwiseAbs().maxCoeff(), 1e-12)
+        << k;
+    // The last point lies at or just after the window's end, where the outputs have settled.
+    EXPECT_LE(
+        (waveforms.outputs_volt.row(points - 1) - result.outputs_volt.row(k)).cwiseAbs().maxCoeff(),
+        1e-4)
+        << k;
+  }
+  const auto op = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
+                              " --analysis op --waveforms -o " + shell_quoted(scratch / "op.h5"));
+  EXPECT_EQ(op.exit_code, 2) << op.output;
+  EXPECT_NE(op.output.find("--waveforms needs --analysis tran"), std::string::npos) << op.output;
+  EXPECT_FALSE(std::filesystem::exists(scratch / "op.h5"));
+  const auto plain = run_imcosim("imac spice " + network_arguments(scratch) + cache_option() +
+                                 " --count 1 -o " + shell_quoted(scratch / "plain.h5"));
+  ASSERT_EQ(plain.exit_code, 0) << plain.output;
+  EXPECT_FALSE(io::hdf5::File::open_read_only(scratch / "plain.h5").has_object("waveforms"));
+  EXPECT_TRUE(imac::read_evaluation(scratch / "plain.h5").waveforms.empty());
+}
+
+// /waveforms holds sample_<k> groups of three datasets, one row per time point; anything else is
+// refused naming the member, as in /layer_outputs.
+TEST(ImacCli, ResultFileWithMalformedWaveformsIsRefused) {
+  const ScratchDirectory scratch;
+  const auto path = scratch / "result.h5";
+  const auto write = [&](const std::string& sample, const std::string& dataset, Eigen::Index rows) {
+    std::filesystem::remove(path);
+    auto file = create_result_file(path, 2, 2);
+    file.write_matrix("inputs", Eigen::MatrixXd::Zero(2, 3));
+    auto group = file.create_group("waveforms").create_group(sample);
+    group.write_vector("time_s", Eigen::VectorXd::LinSpaced(4, 0.0, 1e-9));
+    group.write_matrix("inputs_volt", Eigen::MatrixXd::Zero(4, 3));
+    group.write_matrix(dataset, Eigen::MatrixXd::Zero(rows, 2));
+    file.close();
+  };
+  write("sample_1", "outputs_volt", 4);
+  ASSERT_EQ(imac::read_evaluation(path).waveforms.size(), 2U);
+  EXPECT_EQ(imac::read_evaluation(path).waveforms[0].time_s.size(), 0);
+  EXPECT_EQ(imac::read_evaluation(path).waveforms[1].outputs_volt.rows(), 4);
+  for (const auto& [sample, dataset, rows, message] :
+       {std::tuple{"sample_2", "outputs_volt", 4, "result.h5:/waveforms/sample_2 is not"},
+        std::tuple{"first", "outputs_volt", 4, "result.h5:/waveforms/first is not"},
+        std::tuple{"sample_01", "outputs_volt", 4, "result.h5:/waveforms/sample_01 is not"},
+        std::tuple{"sample_0", "currents", 4, "result.h5:/waveforms/sample_0/currents is not"},
+        std::tuple{"sample_0", "outputs_volt", 3,
+                   "result.h5:/waveforms/sample_0/outputs_volt has shape [3][2]"}}) {
+    write(sample, dataset, rows);
+    try {
+      static_cast<void>(imac::read_evaluation(path));
+      ADD_FAILURE() << sample << "/" << dataset << " was accepted";
+    } catch (const Error& error) {
+      EXPECT_EQ(error.kind(), ErrorKind::bad_input);
+      EXPECT_NE(std::string(error.what()).find(message), std::string::npos) << error.what();
+    }
   }
 }
 

@@ -5,6 +5,15 @@
 
 namespace imcosim::imac {
 
+// One sample's transient as ngspice computed it, on ngspice's own time points.
+struct SampleWaveforms {
+  // T: seconds from the start of the sample's own run: the idle window 0 (every input 0 V),
+  // then the sample's window from t_sampling (window_start_s(0)).
+  Eigen::VectorXd time_s;
+  Eigen::MatrixXd inputs_volt;   // T x n_in: what the input sources apply (PWL, t_edge ramps)
+  Eigen::MatrixXd outputs_volt;  // T x n_out: the output neurons
+};
+
 // What both back-ends report per input sample (docs/imac.md defines each figure).
 struct ImacEvaluation {
   Eigen::MatrixXd outputs_volt;  // K x n_out: output neuron voltages at the end of each window
@@ -22,6 +31,9 @@ struct ImacEvaluation {
   // LayerOutputs::every_layer only (else empty): per layer l, K x n_l, the neuron output
   // voltages of layer l, measured as outputs_volt is (the last layer's equal outputs_volt).
   std::vector<Eigen::MatrixXd> layer_outputs_volt;
+  // SpiceEvaluationOptions::waveforms only (else empty): per sample k, its transient; empty
+  // (no time points) for a sample whose ngspice run failed.
+  std::vector<SampleWaveforms> waveforms;
 };
 
 // Which neuron outputs a back-end reports.

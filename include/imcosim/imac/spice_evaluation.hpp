@@ -1,6 +1,7 @@
 #pragma once
 
 #include <Eigen/Core>
+#include <cstdint>
 #include <functional>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct SpiceEvaluationOptions {
   // every_layer: the hidden layers' neuron outputs are saved and measured as the network
   // outputs are (ImacEvaluation::layer_outputs_volt).
   LayerOutputs layer_outputs = LayerOutputs::network_outputs_only;
+  // transient only (an operating point has no waveforms: ImacError bad_input): keep every
+  // sample's inputs and outputs at each time point (ImacEvaluation::waveforms).
+  bool waveforms = false;
   // Called after each finished run with (samples done, samples in all).
   std::function<void(Eigen::Index, Eigen::Index)> on_progress;
   // Without it a failed run throws its error. With it, the failure is reported here (first
@@ -50,6 +54,11 @@ struct SpiceEvaluationOptions {
 std::vector<NetworkNodeVoltages> fast_starting_points(const FastEvaluator& evaluator,
                                                       const Eigen::MatrixXd& inputs_volt,
                                                       ImacAnalysis analysis);
+
+// A lower bound on the bytes that SpiceEvaluationOptions::waveforms keeps for `samples` samples:
+// each transient has at least one time point per t_step (its maximum step), each point a time,
+// n_in inputs and n_out outputs. For a memory check before the runs (memory_shortfall).
+std::uint64_t waveform_bytes_lower_bound(const ImacNetwork& network, Eigen::Index samples);
 
 // Runs the network's deck (imac_deck) in ngspice and reads per sample the output voltages and
 // the power (and, transient, the latency) as options.analysis defines them. Throws
