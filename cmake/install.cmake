@@ -19,6 +19,9 @@ install(FILES ${PROJECT_BINARY_DIR}/generated/imcosim/version.hpp
 install(TARGETS imcosim_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/python/imcosim
         DESTINATION ${IMCOSIM_INSTALL_PYTHONDIR} FILES_MATCHING PATTERN "*.py")
+if(TARGET imcosim_python)
+  install(TARGETS imcosim_python LIBRARY DESTINATION ${IMCOSIM_INSTALL_PYTHONDIR}/imcosim)
+endif()
 
 install(EXPORT imcosimTargets NAMESPACE imcosim:: DESTINATION ${IMCOSIM_INSTALL_CMAKEDIR})
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/imcosimConfig.cmake.in

@@ -16,6 +16,7 @@ packages=(
   libgtest-dev googletest
   python3 python3-h5py python3-numpy python3-matplotlib python3-pytest
   python3-dev pybind11-dev  # the Python bindings (python/src)
+  libopenmpi-dev openmpi-bin  # campaigns over MPI ranks (src/mpi)
   clang libclang-rt-dev libomp-dev  # the libFuzzer targets (scripts/fuzz.sh)
 )
 backports_packages=(ngspice libngspice0 libngspice0-dev ngspice-doc)

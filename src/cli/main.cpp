@@ -10,6 +10,7 @@
 #include "commands.hpp"
 #include "imcosim/error.hpp"
 #include "imcosim/io/signal_cleanup.hpp"
+#include "imcosim/mpi/process_group.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 #include "imcosim/version.hpp"
 #include "run_output.hpp"
@@ -55,6 +56,17 @@ int run(const std::vector<std::string>& words) {
                                     [&](const auto& entry) { return first == entry.name; });
   if (command == table.end()) {
     throw imcosim::UsageError("unknown command '" + first + "' (see 'imcosim --help')");
+  }
+  // Only `dataset` splits its work over the processes of an MPI launcher; any other command
+  // would run whole in each of them, writing the same outputs.
+  if (const int processes = imcosim::mpi::launcher_world_size();
+      processes > 1 && first != "dataset") {
+    throw imcosim::UsageError("imcosim " + first +
+                              " runs in one process, and an MPI launcher "
+                              "started " +
+                              std::to_string(processes) +
+                              "; of the commands only dataset splits over MPI ranks "
+                              "(docs/campaign.md)");
   }
   return command->run({words.begin() + 1, words.end()});
 }

@@ -24,6 +24,11 @@ g++ "$source_dir/tests/package/consumer/main.cpp" -o "$scratch/consumer-pkg-conf
 "$scratch/consumer-pkg-config"
 
 "$prefix/bin/imcosim" --help | head -n 1
-PYTHONPATH=$prefix/lib/python3/dist-packages /usr/bin/python3 -c \
-  "import imcosim.plot; print('python package:', imcosim.plot.__file__)"
+# The Python package with its compiled module: a tile solved from NumPy arrays.
+PYTHONPATH=$prefix/lib/python3/dist-packages /usr/bin/python3 -c "
+import numpy as np, imcosim, imcosim.plot
+currents = imcosim.solve(np.full((4, 3), 1e-4), np.ones((2, 4)), r_row_ohm=0.0, r_col_ohm=0.0)
+assert np.allclose(currents, 4e-4, rtol=1e-12), currents
+print('python package:', imcosim.__file__)"
+"$prefix/bin/imcosim" plot --help | head -n 1
 echo "package: PASS"
