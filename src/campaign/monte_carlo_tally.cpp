@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "imcosim/solver/agreement.hpp"
+#include "tally_numbers.hpp"
 
 namespace imcosim::campaign {
 
@@ -74,5 +75,21 @@ std::vector<BackendStatistics> MonteCarloTally::statistics() const {
 }
 
 Summary MonteCarloTally::spice_vs_solver() const { return summarize(spice_vs_solver_); }
+
+void MonteCarloTally::append_numbers(std::vector<double>& numbers) const {
+  for (const auto& backend : backends_) {
+    tally_numbers::write_list(numbers, backend.errors);
+    tally_numbers::write_list(numbers, backend.outputs);
+  }
+  tally_numbers::write_list(numbers, spice_vs_solver_);
+}
+
+void MonteCarloTally::absorb_numbers(const std::vector<double>& numbers, std::size_t& at) {
+  for (auto& backend : backends_) {
+    tally_numbers::read_list(numbers, at, backend.errors);
+    tally_numbers::read_list(numbers, at, backend.outputs);
+  }
+  tally_numbers::read_list(numbers, at, spice_vs_solver_);
+}
 
 }  // namespace imcosim::campaign

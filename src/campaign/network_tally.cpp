@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "tally_numbers.hpp"
+
 namespace imcosim::campaign {
 
 namespace {
@@ -91,5 +93,31 @@ std::vector<NetworkBackendStatistics> NetworkTally::statistics() const {
 }
 
 Summary NetworkTally::spice_vs_fast_volt() const { return summarize(spice_vs_fast_); }
+
+void NetworkTally::append_numbers(std::vector<double>& numbers) const {
+  for (const auto& backend : backends_) {
+    tally_numbers::write_list(numbers, backend.errors);
+    tally_numbers::write_list(numbers, backend.outputs);
+    tally_numbers::write_list(numbers, backend.power);
+    for (const auto count :
+         {backend.class_flips, backend.vectors, backend.correct, backend.labelled}) {
+      tally_numbers::write_count(numbers, count);
+    }
+  }
+  tally_numbers::write_list(numbers, spice_vs_fast_);
+}
+
+void NetworkTally::absorb_numbers(const std::vector<double>& numbers, std::size_t& at) {
+  for (auto& backend : backends_) {
+    tally_numbers::read_list(numbers, at, backend.errors);
+    tally_numbers::read_list(numbers, at, backend.outputs);
+    tally_numbers::read_list(numbers, at, backend.power);
+    for (auto* count :
+         {&backend.class_flips, &backend.vectors, &backend.correct, &backend.labelled}) {
+      *count += tally_numbers::read_count(numbers, at);
+    }
+  }
+  tally_numbers::read_list(numbers, at, spice_vs_fast_);
+}
 
 }  // namespace imcosim::campaign

@@ -15,6 +15,7 @@
 #include "imcosim/io/output_lock.hpp"
 #include "imcosim/mpi/process_group.hpp"
 #include "progress_report.hpp"
+#include "ranked_run.hpp"
 #include "run_output.hpp"
 #include "stopwatch.hpp"
 
@@ -78,10 +79,6 @@ void refuse_parts_of_other_runs(const std::filesystem::path& output, int ranks) 
   }
 }
 
-std::string rank_text(const mpi::ProcessGroup& group) {
-  return "rank " + std::to_string(group.rank()) + " of " + std::to_string(group.size());
-}
-
 // A dataset over the ranks of an MPI launcher: rank k writes (or resumes) part k of n beside
 // the output, the root follows every rank's samples on one progress line, and once every part
 // is complete merges them into the output, the file one process writes, and removes them. A
@@ -101,60 +98,19 @@ int run_over_ranks(mpi::ProcessGroup& group, const campaign::Campaign& campaign,
     notes_out() << output.string() << " is already complete (" << samples << " samples)\n";
     return 0;
   }
-  const auto ranks = static_cast<std::size_t>(group.size());
-  const auto rank = static_cast<std::size_t>(group.rank());
-  std::vector<std::int64_t> done_per_rank(ranks, 0);
-  std::optional<ProgressReport> progress;
-  if (group.is_root()) {
-    progress.emplace("dataset", samples, 0, RateFrom::first_update);
-  }
-  const auto show = [&](const std::vector<std::int64_t>& done) {
-    if (progress) {
-      progress->update(std::accumulate(done.begin(), done.end(), std::int64_t{0}));
-    }
-  };
-  const auto report = [&](std::int64_t done) {
-    done_per_rank[rank] = done;
-    if (group.is_root()) {
-      group.collect_progress(done_per_rank);
-      show(done_per_rank);
-    } else {
-      group.report_progress(done);
-    }
-  };
-
-  // Every rank reaches finish(), whatever happened to its part, so that none waits for ever.
-  int status = 0;
+  RankedRun ranked(group, "dataset", samples);
+  const auto report = [&](std::int64_t done) { ranked.report(done); };
   const Stopwatch run_time;
-  try {
+  const int status = ranked.run_part([&] {
     const auto path = part_path(output, group.rank(), group.size());
     const io::OutputLock claim(path);
     static_cast<void>(write_part(campaign, pool, threads, path,
                                  campaign::Shard{group.rank(), group.size()}, report, report));
-  } catch (const Error& error) {
-    std::cerr << "imcosim: error: " << rank_text(group) << ": " << error.what() << '\n';
-    status = error.kind() == ErrorKind::bad_input ? 2 : 1;
-  } catch (const std::exception& error) {
-    std::cerr << "imcosim: internal error: " << rank_text(group) << ": " << error.what() << '\n';
-    status = 1;
-  }
-  const auto statuses = group.finish(status, done_per_rank, show);
-  if (progress) {
-    progress->finish();
-  }
-  const int worst = *std::max_element(statuses.begin(), statuses.end());
+  });
+  const int finished =
+      ranked.finish(status, "every part is kept: run the same command again to resume");
   if (!group.is_root()) {
-    return status;
-  }
-  if (worst != 0) {
-    std::string failed;
-    for (std::size_t k = 0; k < statuses.size(); ++k) {
-      failed += statuses[k] != 0 ? (failed.empty() ? "" : ", ") + std::to_string(k) : "";
-    }
-    throw Error(worst == 2 ? ErrorKind::bad_input : ErrorKind::runtime,
-                "rank(s) " + failed + " of " + std::to_string(group.size()) +
-                    " failed (their messages above); every part is kept: run the same command "
-                    "again to resume");
+    return finished;
   }
 
   // Every part is complete: the root merges them into the output and removes them.

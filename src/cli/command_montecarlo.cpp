@@ -1,14 +1,19 @@
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <iostream>
+#include <optional>
 
 #include "campaign_options.hpp"
 #include "imcosim/campaign/campaign.hpp"
 #include "imcosim/campaign/monte_carlo_tally.hpp"
 #include "imcosim/campaign/network_tally.hpp"
+#include "imcosim/campaign/shard.hpp"
 #include "imcosim/error.hpp"
+#include "imcosim/mpi/process_group.hpp"
 #include "progress_report.hpp"
+#include "ranked_run.hpp"
 #include "run_output.hpp"
 #include "si_units.hpp"
 #include "stopwatch.hpp"
@@ -175,20 +180,55 @@ void record_report(JsonObject& summary, const campaign::NetworkTally& tally) {
   }
 }
 
-// Evaluates every sample, block by block, into `Tally`.
+// Evaluates the samples of `range`, block by block, into `Tally`, reporting the samples done.
 template <typename Tally>
-Tally tally_samples(const campaign::Campaign& campaign, int threads, spice::WorkerPool* pool) {
+Tally tally_samples(const campaign::Campaign& campaign, int threads, spice::WorkerPool* pool,
+                    const campaign::SampleRange& range,
+                    const std::function<void(std::int64_t)>& report) {
   Tally tally(campaign);
-  const std::int64_t samples = campaign.config().samples;
-  ProgressReport progress("montecarlo", samples, 0);
-  for (std::int64_t done = 0; done < samples;) {
-    const std::int64_t count = std::min(campaign.config().block_samples, samples - done);
-    tally.add(campaign.evaluate(done, count, {threads, pool}));
+  for (std::int64_t done = 0; done < range.count;) {
+    const std::int64_t count = std::min(campaign.config().block_samples, range.count - done);
+    tally.add(campaign.evaluate(range.first + done, count, {threads, pool}));
     done += count;
-    progress.update(done);
+    report(done);
   }
-  progress.finish();
   return tally;
+}
+
+// What one rank ends with: on the root, the tally of every sample; elsewhere none, and the
+// rank's exit status.
+template <typename Tally>
+struct RankTally {
+  std::optional<Tally> tally;
+  int status = 0;
+};
+
+// Every sample of the campaign into one `Tally` on the root: each rank of `group` tallies its
+// shard, and the root joins the shards' tallies in sample order.
+template <typename Tally>
+RankTally<Tally> tally_over_ranks(mpi::ProcessGroup& group, const campaign::Campaign& campaign,
+                                  int threads, spice::WorkerPool* pool) {
+  const auto range = campaign::shard_range({group.rank(), group.size()}, campaign.config().samples);
+  RankedRun ranked(group, "montecarlo", campaign.config().samples);
+  std::vector<double> numbers;
+  const int status = ranked.run_part([&] {
+    tally_samples<Tally>(campaign, threads, pool, range, [&](std::int64_t done) {
+      ranked.report(done);
+    }).append_numbers(numbers);
+  });
+  if (const int finished = ranked.finish(status, "nothing is reported"); finished != 0) {
+    return {std::nullopt, finished};
+  }
+  const auto joined = group.gather_to_root(numbers);
+  if (!group.is_root()) {
+    return {std::nullopt, 0};
+  }
+  Tally tally(campaign);
+  std::size_t at = 0;
+  for (int rank = 0; rank < group.size(); ++rank) {
+    tally.absorb_numbers(joined, at);
+  }
+  return {std::move(tally), 0};
 }
 
 }  // namespace
@@ -207,9 +247,14 @@ int run_montecarlo(const std::vector<std::string>& args) {
                                "campaign configuration (INI)");
   add_campaign_options(syntax);
   syntax.positional.add("config", 1);
+  // Under mpirun or srun every rank tallies its share of the samples; the root reports them all.
+  const auto group = mpi::join_process_group();
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
+  }
+  if (!group->is_root()) {
+    configure_run_output(syntax.name, false, true);
   }
   const int threads = apply_thread_option(*values);
 
@@ -223,14 +268,23 @@ int run_montecarlo(const std::vector<std::string>& args) {
   summary.set("samples", campaign.config().samples)
       .set("configuration_hash", campaign.configuration_hash());
   if (campaign.is_network()) {
-    const auto tally = tally_samples<campaign::NetworkTally>(campaign, threads, run.pool.get());
-    print_network_report(summary_out(), campaign, tally);
-    record_report(summary, tally);
+    const auto ranked =
+        tally_over_ranks<campaign::NetworkTally>(*group, campaign, threads, run.pool.get());
+    if (!ranked.tally) {
+      return ranked.status;
+    }
+    print_network_report(summary_out(), campaign, *ranked.tally);
+    record_report(summary, *ranked.tally);
   } else {
-    const auto tally = tally_samples<campaign::MonteCarloTally>(campaign, threads, run.pool.get());
-    print_report(summary_out(), campaign, tally);
-    record_report(summary, tally);
+    const auto ranked =
+        tally_over_ranks<campaign::MonteCarloTally>(*group, campaign, threads, run.pool.get());
+    if (!ranked.tally) {
+      return ranked.status;
+    }
+    print_report(summary_out(), campaign, *ranked.tally);
+    record_report(summary, *ranked.tally);
   }
+  summary.set("ranks", group->size());
   summary_out() << "evaluated " << campaign.config().samples << " samples in "
                 << run_time.elapsed_s() << " s\n";
   summary.set("elapsed_s", run_time.elapsed_s());

@@ -60,13 +60,13 @@ int run(const std::vector<std::string>& words) {
   // Only `dataset` splits its work over the processes of an MPI launcher; any other command
   // would run whole in each of them, writing the same outputs.
   if (const int processes = imcosim::mpi::launcher_world_size();
-      processes > 1 && first != "dataset") {
+      processes > 1 && first != "dataset" && first != "montecarlo") {
     throw imcosim::UsageError("imcosim " + first +
                               " runs in one process, and an MPI launcher "
                               "started " +
                               std::to_string(processes) +
-                              "; of the commands only dataset splits over MPI ranks "
-                              "(docs/campaign.md)");
+                              "; of the commands only dataset and montecarlo split over "
+                              "MPI ranks (docs/campaign.md)");
   }
   return command->run({words.begin() + 1, words.end()});
 }

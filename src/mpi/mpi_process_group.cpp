@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <chrono>
+#include <limits>
 #include <string>
 #include <thread>
 
@@ -100,6 +101,33 @@ class MpiWorld final : public ProcessGroup {
   [[nodiscard]] int broadcast_from_root(int value) override {
     check(MPI_Bcast(&value, 1, MPI_INT, 0, MPI_COMM_WORLD), "MPI_Bcast");
     return value;
+  }
+
+  [[nodiscard]] std::vector<double> gather_to_root(const std::vector<double>& values) override {
+    // MPI counts are ints: 2^31 - 1 doubles (16 GB) per rank at most.
+    if (values.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+      throw Error(ErrorKind::runtime, "rank " + std::to_string(rank_) + " has " +
+                                          std::to_string(values.size()) +
+                                          " numbers to gather, more than MPI counts");
+    }
+    const int count = static_cast<int>(values.size());
+    std::vector<int> counts(static_cast<std::size_t>(size_), 0);
+    check(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD),
+          "MPI_Gather");
+    std::vector<int> offsets(static_cast<std::size_t>(size_), 0);
+    std::size_t total = 0;
+    for (std::size_t k = 0; k < counts.size(); ++k) {
+      if (total > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw Error(ErrorKind::runtime, "the ranks' numbers exceed what MPI can gather at once");
+      }
+      offsets[k] = static_cast<int>(total);
+      total += static_cast<std::size_t>(counts[k]);
+    }
+    std::vector<double> joined(rank_ == 0 ? total : 0);
+    check(MPI_Gatherv(values.data(), count, MPI_DOUBLE, joined.data(), counts.data(),
+                      offsets.data(), MPI_DOUBLE, 0, MPI_COMM_WORLD),
+          "MPI_Gatherv");
+    return joined;
   }
 
  private:

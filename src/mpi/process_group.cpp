@@ -23,6 +23,9 @@ class SingleProcess final : public ProcessGroup {
     return {status};
   }
   [[nodiscard]] int broadcast_from_root(int value) override { return value; }
+  [[nodiscard]] std::vector<double> gather_to_root(const std::vector<double>& values) override {
+    return values;
+  }
 };
 
 }  // namespace

@@ -109,10 +109,31 @@ TEST(MpiDataset, AKilledRankLeavesThePartsAndTheSameCommandResumes) {
       << mismatched.output;
 }
 
+// The --json result of montecarlo without its timing: the statistics, to every digit.
+std::string statistics_of(const std::string& command) {
+  return run_command("(" + command + " --json 2>/dev/null) | " + IMCOSIM_PYTHON +
+                     " -c \"import json, sys; d = json.load(sys.stdin)['result']; "
+                     "[d.pop(k) for k in ('elapsed_s', 'ranks')]; "
+                     "print(json.dumps(d, sort_keys=True))\"")
+      .output;
+}
+
+// Each rank tallies its share; the root joins them in sample order, so every statistic
+// (percentiles, means to the last bit, the ngspice agreement) is that of one process.
+TEST(MpiMonteCarlo, ThreeRanksReportTheStatisticsOfOneProcess) {
+  const ScratchDirectory scratch;
+  const auto config = (scratch / "c.ini").string();
+  write_text(config, small_campaign_ini(47, "block_samples = 8"));
+  const auto one = statistics_of(std::string(IMCOSIM_CLI_PATH) + " montecarlo " + config);
+  ASSERT_NE(one.find("\"backends\""), std::string::npos) << one;
+  EXPECT_EQ(statistics_of(mpirun(3) + " montecarlo " + config + " --threads 1 --workers 1"), one);
+}
+
 TEST(MpiDataset, OtherCommandsRefuseToRunOncePerRank) {
   const auto solve = run_command(mpirun(2) + " solve missing.h5 -o out.h5");
   EXPECT_NE(solve.exit_code, 0);
-  EXPECT_NE(solve.output.find("only dataset splits over MPI ranks"), std::string::npos)
+  EXPECT_NE(solve.output.find("only dataset and montecarlo split over MPI ranks"),
+            std::string::npos)
       << solve.output;
   const auto shard = run_command(mpirun(2) + " dataset c.ini -o out.h5 --shard 1/2");
   EXPECT_NE(shard.exit_code, 0);

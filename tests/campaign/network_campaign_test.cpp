@@ -299,5 +299,29 @@ TEST(BadNetworkCampaign, FastBackEndKeyIsRejectedForTiles) {
       << run.output;
 }
 
+#ifdef IMCOSIM_MPIEXEC
+// A network campaign over 3 MPI ranks reports the statistics of one process: errors, class
+// flips, accuracy counts and power joined in sample order (compared in --json, to every digit).
+TEST(NetworkCampaign, ThreeMpiRanksReportTheStatisticsOfOneProcess) {
+  const ScratchDirectory scratch;
+  const auto config =
+      write_network_campaign(scratch, 23, "vectors_per_sample = 2", variation, "spice_every = 10");
+  const auto statistics = [&](const std::string& launch) {
+    return run_command("(" + launch + " montecarlo " + config.string() + cache_option() +
+                       " --threads 1 --workers 1 --json 2>/dev/null) | " + IMCOSIM_PYTHON +
+                       " -c \"import json, sys; d = json.load(sys.stdin)['result']; "
+                       "[d.pop(k) for k in ('elapsed_s', 'ranks')]; "
+                       "print(json.dumps(d, sort_keys=True))\"")
+        .output;
+  };
+  const auto one = statistics(IMCOSIM_CLI_PATH);
+  ASSERT_NE(one.find("class_flips"), std::string::npos) << one;
+  EXPECT_EQ(statistics("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+                       "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 " +
+                       std::string(IMCOSIM_MPIEXEC) + " -n 3 --oversubscribe " + IMCOSIM_CLI_PATH),
+            one);
+}
+#endif
+
 }  // namespace
 }  // namespace imcosim::testing

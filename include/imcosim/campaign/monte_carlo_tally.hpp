@@ -24,6 +24,13 @@ class MonteCarloTally {
 
   void add(const SampleBlock& block);
 
+  // The tallies of processes that evaluated other samples (a campaign over MPI ranks):
+  // append_numbers writes this tally as plain numbers; absorb_numbers reads one such record from
+  // `numbers` at `at` (moved past it) and adds its values after this tally's, as if its samples
+  // had been added here after this tally's own.
+  void append_numbers(std::vector<double>& numbers) const;
+  void absorb_numbers(const std::vector<double>& numbers, std::size_t& at);
+
   // One entry per back-end: nominal, then ideal and solver when enabled, then ngspice.
   [[nodiscard]] std::vector<BackendStatistics> statistics() const;
   // ngspice against the solver on the same devices and inputs (max relative, per input

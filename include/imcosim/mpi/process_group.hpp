@@ -37,6 +37,8 @@ class ProcessGroup {
       const std::function<void(const std::vector<std::int64_t>&)>& on_progress) = 0;
   // The root's value, on every rank.
   [[nodiscard]] virtual int broadcast_from_root(int value) = 0;
+  // Every rank's `values`, joined in rank order, on the root (the other ranks get nothing).
+  [[nodiscard]] virtual std::vector<double> gather_to_root(const std::vector<double>& values) = 0;
 };
 
 // This process's group: the MPI ranks when an MPI launcher started it (its environment names a
