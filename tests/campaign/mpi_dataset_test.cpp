@@ -71,12 +71,13 @@ TEST(MpiDataset, AKilledRankLeavesThePartsAndTheSameCommandResumes) {
   const std::string command =
       mpirun(3) + " dataset " + config + " -o " + output.string() + " --threads 1 --workers 1";
   // Once the last rank's part exists, wait a little and kill the newest rank (SIGKILL: no
-  // handler runs); mpirun then ends the job.
+  // handler runs); mpirun then ends the job. The pattern names this test's configuration, so
+  // that no rank of another test running beside it is killed.
   const auto last_part = scratch / "killed.part-2-of-3.h5";
   const auto killed = run_command(
       "bash -c '" + command + " & job=$!; for i in $(seq 400); do [ -e " + last_part.string() +
       " ] && break; sleep 0.05; done; sleep 0.5; pkill -KILL -n -f \"^" + IMCOSIM_CLI_PATH +
-      " dataset\"; wait $job; echo \"job exit $?\"'");
+      " dataset " + config + "\"; wait $job; echo \"job exit $?\"'");
   ASSERT_EQ(killed.output.find("job exit 0"), std::string::npos)
       << "the job ended before a rank was killed:\n"
       << killed.output;
