@@ -32,9 +32,10 @@ int main() {
                             ->solve(inputs_volt)
                             .currents_ampere;
   const imcosim::circuit::CrossbarTile ideal_tile(conductance_siemens, {});
-  const auto direct_without_wires = imcosim::solver::make_tile_solver(SolverMethod::direct, ideal_tile)
-                                        ->solve(inputs_volt)
-                                        .currents_ampere;
+  const auto direct_without_wires =
+      imcosim::solver::make_tile_solver(SolverMethod::direct, ideal_tile)
+          ->solve(inputs_volt)
+          .currents_ampere;
   const Eigen::MatrixXd product = inputs_volt * conductance_siemens;
 
   const double scale = direct.cwiseAbs().maxCoeff();
