@@ -60,5 +60,16 @@ TEST(Architecture, MalformedFilesNameTheLineAndTheFault) {
   expect_error("input 4 4 3\nconv2d filters=4 kernel=1 groups=2\n", "must divide");
 }
 
+// Sizes are checked before a layer allocates anything (found by fuzz_text_readers: "input 28 -8
+// 1" read into an unsigned integer wrapped to 2^64 - 8 and ended in std::length_error).
+TEST(Architecture, SizesBeyondMemoryAreRefusedBeforeAnythingIsBuilt) {
+  expect_error("input 28 -8 1\nflatten\ndense units=10\n", "arch.txt:1: expected 'input");
+  expect_error("input 28 +8 1\nflatten\ndense units=10\n", "arch.txt:1: expected 'input");
+  expect_error("input 100000000 100000000 3\nflatten\ndense units=10\n", "one input image needs");
+  expect_error("input 28 28 1\nflatten\ndense units=100000000000\n", "this layer needs");
+  expect_error("input 28 28 1\nconv2d filters=4000000 kernel=3 padding=100000000\n",
+               "this layer's output for one image needs");
+}
+
 }  // namespace
 }  // namespace imcosim::nn

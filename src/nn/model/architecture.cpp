@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <fstream>
 #include <map>
 #include <sstream>
 
+#include "imcosim/memory_budget.hpp"
 #include "imcosim/nn/error.hpp"
 #include "imcosim/nn/sequential.hpp"
 
@@ -31,6 +33,40 @@ const std::map<std::string, std::vector<std::string>>& kind_keys() {
   return keys;
 }
 
+// A whole number > 0 in decimal digits only: "-8" read into an unsigned integer by a stream
+// would wrap to 2^64 - 8.
+bool read_positive(std::istream& words, std::size_t& value) {
+  std::string text;
+  if (!(words >> text)) {
+    return false;
+  }
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  return error == std::errc{} && end == text.data() + text.size() && value > 0;
+}
+
+// The memory one image's activations at `shape` take (float), counted without overflow.
+std::uint64_t activation_bytes(const Shape& shape) {
+  return saturating_product({shape.height, shape.width, shape.channels, sizeof(float)});
+}
+
+// What building layer `spec` on `input` allocates, in bytes: its parameters (dense: inputs x
+// units and the biases; conv2d: every filter's kernel over the input channels and the biases;
+// batchnorm: four per channel), counted from the spec before anything is built.
+std::uint64_t parameter_bytes(const LayerSpec& spec, const Shape& input) {
+  std::uint64_t parameters = 0;
+  if (spec.kind == "dense") {
+    const auto inputs = saturating_product({input.height, input.width, input.channels});
+    parameters = saturating_sum({saturating_product({inputs, spec.units}), spec.units});
+  } else if (spec.kind == "conv2d") {
+    parameters = saturating_sum({saturating_product({spec.conv.filters, spec.conv.kernel_height,
+                                                     spec.conv.kernel_width, input.channels}),
+                                 spec.conv.filters});
+  } else if (spec.kind == "batchnorm") {
+    parameters = saturating_product({4, input.channels});
+  }
+  return saturating_product({parameters, sizeof(float)});
+}
+
 }  // namespace
 
 Architecture::Architecture(std::string name, Shape input, std::vector<LayerSpec> layers,
@@ -46,10 +82,26 @@ Architecture::Architecture(std::string name, Shape input, std::vector<LayerSpec>
     throw NnError(where + ": split after layer " + std::to_string(split_) + " but there are only " +
                   std::to_string(layers_.size()) + " layers");
   }
+  if (const auto shortfall = memory_shortfall(activation_bytes(input_), "one input image");
+      !shortfall.empty()) {
+    throw NnError(where + ": the input shape " + shape_text(input_) + ": " + shortfall);
+  }
   shapes_.push_back(input_);
   for (std::size_t l = 0; l < layers_.size(); ++l) {
     try {
+      // Layers allocate their parameters when built: a size the machine cannot hold is refused
+      // first, and so is an output one image's activations could not fill.
+      if (const auto shortfall =
+              memory_shortfall(parameter_bytes(layers_[l], shapes_.back()), "this layer");
+          !shortfall.empty()) {
+        throw NnError(shortfall);
+      }
       shapes_.push_back(make_layer<float>(layers_[l], shapes_.back())->output_shape());
+      if (const auto shortfall = memory_shortfall(activation_bytes(shapes_.back()),
+                                                  "this layer's output for one image");
+          !shortfall.empty()) {
+        throw NnError(shortfall);
+      }
     } catch (const NnError& error) {
       throw NnError(where + ": layer " + std::to_string(l) + " (" + layers_[l].kind + ", input " +
                     shape_text(shapes_.back()) + "): " + error.what());
@@ -145,7 +197,8 @@ Architecture parse_architecture(const std::string& text, const std::string& wher
       continue;
     }
     if (kind == "input") {
-      if (!(words >> input.height >> input.width >> input.channels) || input.size() == 0) {
+      if (!read_positive(words, input.height) || !read_positive(words, input.width) ||
+          !read_positive(words, input.channels)) {
         throw NnError(at + "expected 'input HEIGHT WIDTH CHANNELS' with positive integers");
       }
       have_input = true;
