@@ -1,6 +1,6 @@
 # `cmake --install BUILD --prefix PREFIX` puts under PREFIX the static library, the public headers,
-# the CLI, the Python package, a CMake package (find_package(imcosim CONFIG) and
-# target_link_libraries(app PRIVATE imcosim::imcosim)) and a pkg-config file (imcosim.pc).
+# the CLI and its HDF5 probe program, the Python package, a CMake package (find_package(imcosim
+# CONFIG) and target_link_libraries(app PRIVATE imcosim::imcosim)) and a pkg-config file.
 include(GNUInstallDirs)
 include(CMakePackageConfigHelpers)
 
@@ -17,6 +17,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/include/imcosim DESTINATION ${CMAKE_INST
 install(FILES ${PROJECT_BINARY_DIR}/generated/imcosim/version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/imcosim)
 install(TARGETS imcosim_cli RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+# The HDF5 probe program (src/io/hdf5_probe.hpp), where the CLI looks for it: ../libexec/imcosim.
+install(TARGETS imcosim_hdf5_probe RUNTIME DESTINATION ${CMAKE_INSTALL_LIBEXECDIR}/imcosim)
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/python/imcosim
         DESTINATION ${IMCOSIM_INSTALL_PYTHONDIR} FILES_MATCHING PATTERN "*.py")
 if(TARGET imcosim_python)

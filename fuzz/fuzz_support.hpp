@@ -32,7 +32,7 @@ inline constexpr std::uint64_t fuzz_memory_budget_bytes = std::uint64_t{256} << 
 
 // The inputs are files of at most 30 kB, probed in milliseconds (seconds under load). Where
 // libhdf5 loops on one (more often when a failed allocation returns NULL, see scripts/fuzz.sh),
-// the probe's default 60 s would be spent on every such input.
+// the probe's default 20 s would be spent on every such input.
 inline constexpr double fuzz_probe_timeout_seconds = 10.0;
 
 // The fuzzer's input, written to a file of this process named with `extension`, rewritten for

@@ -4,10 +4,10 @@
 # all at once. The committed corpora (fuzz/corpus/) hold valid files of every format and every
 # input that once crashed a reader, so each run starts by re-checking them. A crash, sanitizer
 # report, time-out or escaped exception fails the run and leaves the input in
-# build-fuzz/findings/. The exit status is the verdict: the HDF5 probe's child processes (see
-# src/io/hdf5_probe.hpp) inherit the fuzzer, and where libhdf5 faults on a corrupt file inside
-# one of them, the child writes a crash- file there too although the target refused the file
-# as it should (such inputs make good seeds: fuzz/corpus/hdf5_readers/probe-crash-*).
+# build-fuzz/findings/; the exit status is the verdict. Where libhdf5 itself faults on a corrupt
+# file, it does so in the HDF5 probe program (src/io/hdf5_probe.hpp), which is not instrumented,
+# and the target refuses the file as it should (such inputs make good seeds:
+# fuzz/corpus/hdf5_readers/probe-crash-*).
 # The seed (default 1) is fixed so that a run is reproducible: the same seed mutates the same
 # inputs in the same order (-reload=0: the corpus is not re-read on a timer), and a slower
 # machine only stops earlier in that sequence.

@@ -1,10 +1,10 @@
 // The crash-isolating probe of an HDF5 file before it is opened (hdf5_probe.hpp). With hdf5.cpp
-// the only translation units that include hdf5.h.
+// and hdf5_metadata_walk.cpp the only translation units that include hdf5.h.
 #include "hdf5_probe.hpp"
 
 #include <fcntl.h>
-#include <hdf5.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/types.h>
@@ -12,112 +12,124 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "hdf5_metadata_walk.hpp"
 #include "imcosim/io/error.hpp"
 
 namespace imcosim::io::hdf5 {
 
 namespace {
 
-// Attributes up to this size are read in the child (their values are what readers decode).
-constexpr hsize_t largest_attribute_read_bytes = hsize_t{1} << 20;
-// Variable-length string attributes with up to this many strings are read in the child.
-constexpr hssize_t largest_attribute_strings = hssize_t{1} << 16;
-// The child's exit code when the probe ran to its end; anything else is a fault.
+// The probe's exit code when it ran to its end; anything else is a fault.
 constexpr int probe_finished = 0;
 
 std::atomic<double> probe_timeout_in_force{default_probe_timeout_seconds};
 
-herr_t probe_attribute(hid_t location, const char* name, const H5A_info_t* /*info*/,
-                       void* /*data*/) {
-  const hid_t attribute = H5Aopen(location, name, H5P_DEFAULT);
-  if (attribute < 0) {
-    return 0;
+constexpr const char* probe_program_name = "imcosim-hdf5-probe";
+
+// The probe program, where the build or the installation put it, or empty when it is nowhere to
+// be found (a static library linked into a program of another project, installed elsewhere).
+std::string find_probe_program() {
+  std::vector<std::filesystem::path> candidates;
+  std::error_code status;
+  const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", status);
+  if (!status) {
+    // An installed imcosim (bin/ and libexec/imcosim/, wherever the prefix went) or a program of
+    // this build (every one is in the build's bin/).
+    candidates.push_back(executable.parent_path() / "../libexec/imcosim" / probe_program_name);
+    candidates.push_back(executable.parent_path() / probe_program_name);
   }
-  const hid_t type = H5Aget_type(attribute);
-  const hid_t space = H5Aget_space(attribute);
-  const hsize_t bytes = H5Aget_storage_size(attribute);
-  if (type >= 0 && bytes <= largest_attribute_read_bytes && H5Tis_variable_str(type) == 0) {
-    std::vector<unsigned char> value(static_cast<std::size_t>(bytes) + 16);
-    (void)H5Aread(attribute, type, value.data());
-  } else if (type >= 0 && space >= 0 && H5Tis_variable_str(type) > 0) {
-    // Variable-length strings live in the global heap, which a corrupt file can send the
-    // library round in circles through: read them here too (the child exits, so the strings
-    // are not freed).
-    const hssize_t strings = H5Sget_simple_extent_npoints(space);
-    if (strings > 0 && strings <= largest_attribute_strings) {
-      std::vector<char*> value(static_cast<std::size_t>(strings));
-      (void)H5Aread(attribute, type, value.data());
+  candidates.emplace_back(IMCOSIM_HDF5_PROBE_INSTALLED);
+  candidates.emplace_back(IMCOSIM_HDF5_PROBE_BUILT);
+  for (const std::filesystem::path& candidate : candidates) {
+    if (access(candidate.c_str(), X_OK) == 0) {
+      return candidate.lexically_normal().string();
     }
   }
-  if (space >= 0) {
-    H5Sclose(space);
-  }
-  if (type >= 0) {
-    H5Tclose(type);
-  }
-  H5Aclose(attribute);
-  return 0;
+  return {};
 }
 
-// The readers ask for attributes by name: a name that is not there walks every attribute
-// message of the header (the path on which the crashes were seen); then each attribute is read.
-void probe_attributes(hid_t object) {
-  (void)H5Aexists(object, "imcosim probe: no such attribute");
-  (void)H5Aiterate2(object, H5_INDEX_NAME, H5_ITER_NATIVE, nullptr, probe_attribute, nullptr);
+const std::string& probe_program() {
+  static const std::string found = find_probe_program();
+  return found;
 }
 
-herr_t probe_object(hid_t root, const char* name, const H5O_info_t* info, void* /*data*/) {
-  const hid_t object = H5Oopen(root, name, H5P_DEFAULT);
-  if (object < 0) {
-    return 0;
+// Starts the probe program on `name`, its output dropped; nullopt when it could not start.
+// posix_spawn execs in a child that shares no locks with this process's other threads.
+std::optional<pid_t> spawn_probe_program(const std::string& name) {
+  const std::string& program = probe_program();
+  if (program.empty()) {
+    return std::nullopt;
   }
-  probe_attributes(object);
-  if (info->type == H5O_TYPE_DATASET) {
-    const hid_t type = H5Dget_type(object);
-    const hid_t space = H5Dget_space(object);
-    const hid_t properties = H5Dget_create_plist(object);
-    (void)H5Dget_storage_size(object);  // walks a chunked dataset's whole chunk index
-    for (const hid_t id : {type, space, properties}) {
-      if (id >= 0) {
-        H5Idec_ref(id);
-      }
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attributes;
+  if (posix_spawn_file_actions_init(&actions) != 0) {
+    return std::nullopt;
+  }
+  if (posix_spawnattr_init(&attributes) != 0) {
+    posix_spawn_file_actions_destroy(&actions);
+    return std::nullopt;
+  }
+  // Signals as a fresh program has them: none blocked (this process's threads may block some),
+  // default actions for those that end a process.
+  sigset_t no_signals;
+  sigemptyset(&no_signals);
+  sigset_t default_actions;
+  sigemptyset(&default_actions);
+  for (const int signal_number :
+       {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGPIPE, SIGINT, SIGTERM, SIGHUP}) {
+    sigaddset(&default_actions, signal_number);
+  }
+  const bool prepared =
+      posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0) == 0 &&
+      posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0) == 0 &&
+      posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO) == 0 &&
+      posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF) == 0 &&
+      posix_spawnattr_setsigmask(&attributes, &no_signals) == 0 &&
+      posix_spawnattr_setsigdefault(&attributes, &default_actions) == 0;
+  std::optional<pid_t> started;
+  if (prepared) {
+    std::string program_argument = program;
+    std::string file_argument = name;
+    std::array<char*, 3> arguments{program_argument.data(), file_argument.data(), nullptr};
+    pid_t child = 0;
+    if (posix_spawn(&child, program.c_str(), &actions, &attributes, arguments.data(), environ) ==
+        0) {
+      started = child;
     }
   }
-  H5Oclose(object);
-  return 0;
+  posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
+  return started;
 }
 
-[[noreturn]] void probe_and_exit(const std::string& name) {
-  // A fault ends the child by its signal, not by a handler the parent installed (a sanitizer's
-  // report would end it with an exit code instead), and whatever it prints is dropped.
-  for (const int signal_number : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
-    struct sigaction action {};
-    action.sa_handler = SIG_DFL;
-    sigaction(signal_number, &action, nullptr);
+// Without the probe program: a forked child walks the file. A fork copies only the forking
+// thread, so a lock another thread held at that instant stays locked in the child (GCC 12's
+// AddressSanitizer allocator is one such lock), which the time-out then reports as a hang.
+pid_t fork_probe(const std::string& name) {
+  const pid_t child = fork();
+  if (child != 0) {
+    return child;
   }
+  restore_default_fault_actions();
   const int null_device = open("/dev/null", O_WRONLY);
   if (null_device >= 0) {
     dup2(null_device, STDOUT_FILENO);
     dup2(null_device, STDERR_FILENO);
   }
-  H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-  const hid_t file = H5Fopen(name.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  if (file >= 0) {
-    probe_attributes(file);  // the root group as the readers see it, through the file
-    (void)H5Ovisit2(file, H5_INDEX_NAME, H5_ITER_NATIVE, probe_object, nullptr, H5O_INFO_ALL);
-    H5Fclose(file);
-  }
+  walk_hdf5_metadata(name.c_str());
   // No exit handlers: they belong to the parent (flushing its streams and files twice).
   _exit(probe_finished);
 }
@@ -206,12 +218,10 @@ bool wait_for_probe(pid_t child, int& status) {
 // Forks the probe of `name` and waits for it: what is wrong with the file, or empty when the
 // probe ran to its end (or could not run at all).
 std::string probe_verdict(const std::string& name) {
-  const pid_t child = fork();
+  const std::optional<pid_t> spawned = spawn_probe_program(name);
+  const pid_t child = spawned ? *spawned : fork_probe(name);
   if (child < 0) {
-    return {};  // no probe possible: the open below is then unguarded, as without fork
-  }
-  if (child == 0) {
-    probe_and_exit(name);
+    return {};  // no probe possible: the open below is then unguarded
   }
   int status = 0;
   if (!wait_for_probe(child, status)) {

@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "io/io_test_support.hpp"
 
@@ -225,6 +229,41 @@ TEST(Hdf5, MissingOrForeignFilesAreBadInput) {
   expect_io_error([&] { static_cast<void>(File::open_read_only(directory / "text.h5")); },
                   ErrorKind::bad_input, {"text.h5", "cannot open as an HDF5 file", "HDF5:"});
   EXPECT_EQ(::testing::internal::GetCapturedStderr(), "") << "the library must never print";
+}
+
+// Files are probed for crashes of the HDF5 library by a program of their own (posix_spawn), not
+// by a fork of this process: a fork made while another thread held a lock of the allocator
+// (GCC 12's AddressSanitizer does not guard its locks around fork) waited on it for good, and a
+// sound file was refused as hanging the library. Each round writes a new file, so that none
+// reuses an earlier verdict.
+TEST(Hdf5, SoundFilesAreOpenedWhileOtherThreadsAllocate) {
+  const ScratchDirectory directory;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> allocating;
+  for (std::size_t thread = 0; thread < 2; ++thread) {
+    allocating.emplace_back([&stop, thread] {
+      for (std::size_t round = 0; !stop.load(); ++round) {
+        std::vector<std::string> blocks(64, std::string(64 + (round * 7 + thread) % 4096, 'x'));
+      }
+    });
+  }
+  int opened = 0;
+  for (int round = 0; round < 60; ++round) {
+    const auto name = directory / ("sound-" + std::to_string(round) + ".h5");
+    File::create(name).write_vector("v", Eigen::VectorXd::Constant(3, round));
+    try {
+      EXPECT_EQ(File::open_read_only(name).open_dataset("v").read_vector()(0), round);
+      ++opened;
+    } catch (const IoError& error) {
+      ADD_FAILURE() << error.what();
+      break;
+    }
+  }
+  stop = true;
+  for (std::thread& thread : allocating) {
+    thread.join();
+  }
+  EXPECT_EQ(opened, 60);
 }
 
 TEST(Hdf5, HandlesAreMoveOnlyAndCloseOnce) {

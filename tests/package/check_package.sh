@@ -24,6 +24,13 @@ g++ "$source_dir/tests/package/consumer/main.cpp" -o "$scratch/consumer-pkg-conf
 "$scratch/consumer-pkg-config"
 
 "$prefix/bin/imcosim" --help | head -n 1
+# The installed CLI refuses a file that crashes libhdf5, through its installed probe program.
+test -x "$prefix/libexec/imcosim/imcosim-hdf5-probe"
+status=0
+"$prefix/bin/imcosim" solve "$source_dir/tests/io/data/hdf5-segv-1.h5" -o "$scratch/x.h5" \
+  2>"$scratch/probe.log" || status=$?
+grep -q "corrupt HDF5 file: the HDF5 library crashed" "$scratch/probe.log"
+test "$status" -eq 2
 # The Python package with its compiled module: a tile solved from NumPy arrays.
 PYTHONPATH=$prefix/lib/python3/dist-packages /usr/bin/python3 -c "
 import numpy as np, imcosim, imcosim.plot
