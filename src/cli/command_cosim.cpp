@@ -8,6 +8,7 @@
 #include "imcosim/cosim/config.hpp"
 #include "imcosim/cosim/cosimulation.hpp"
 #include "imcosim/cosim/result_file.hpp"
+#include "imcosim/mpi/process_group.hpp"
 #include "neuron_cache_option.hpp"
 #include "nn_options.hpp"
 #include "run_output.hpp"
@@ -82,7 +83,9 @@ int run_cosim(const std::vector<std::string>& args) {
       "the FC part on the IMAC circuit: ideal wires, the exact fast path with wire parasitics,\n"
       "device draws, ngspice checks), and writes OUTDIR/cosim.h5, OUTDIR/table.md,\n"
       "OUTDIR/table.csv and OUTDIR/layers.csv: accuracy, latency, weight memory, energy and\n"
-      "area of both (docs/cosim.md defines every key and figure).");
+      "area of both (docs/cosim.md defines every key and figure).\n"
+      "Under mpirun or srun (-n N) the N ranks share the test images and the ngspice checks,\n"
+      "and rank 0 writes the same results as one process.");
   syntax.options.add_options()                                                              //
       ("config", po::value(&config_path)->required(), "co-simulation configuration (INI)")  //
       ("output,o", po::value(&output)->required(), "directory for the results")             //
@@ -95,9 +98,16 @@ int run_cosim(const std::vector<std::string>& args) {
   add_thread_option(syntax);
   add_spice_options(syntax, SpiceRuns::transients);
   add_neuron_cache_option(syntax);
+  // Every rank of an MPI launcher joins here, before anything is read; the root claims the
+  // output directory and reports for the whole job.
+  const auto group = mpi::join_process_group();
+  syntax.lock_outputs = group->is_root();
   const auto values = parse_command_line(syntax, args);
   if (!values) {
     return 0;
+  }
+  if (!group->is_root()) {
+    configure_run_output(syntax.name, false, true);
   }
   apply_thread_option(*values);
   const auto config = cosim::read_cosim_config(config_path, overrides);
@@ -106,11 +116,15 @@ int run_cosim(const std::vector<std::string>& args) {
   cosim::CosimResources resources;
   resources.pool = &pool;
   resources.neuron_cache_directory = neuron_cache_directory(*values);
+  resources.group = group.get();
   resources.on_progress = [&](const std::string& line) {
     notes_out() << "[" << std::fixed << std::setprecision(1) << clock.elapsed_s() << " s] " << line
                 << std::defaultfloat << '\n';
   };
   const auto result = cosim::run_cosimulation(config, resources);
+  if (!group->is_root()) {
+    return 0;  // the root, which holds every image's figures, writes them
+  }
   std::string command = "imcosim cosim";
   for (const auto& arg : args) {
     command += " " + arg;

@@ -116,7 +116,9 @@ std::optional<po::variables_map> parse_command_line(CommandSyntax& syntax,
       if (directory.has_parent_path()) {
         std::filesystem::create_directories(directory.parent_path(), status);
       }
-      syntax.output_locks.emplace_back(directory);
+      if (syntax.lock_outputs) {
+        syntax.output_locks.emplace_back(directory);
+      }
     }
   }
   return values;

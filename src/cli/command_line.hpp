@@ -29,7 +29,7 @@ struct CommandSyntax {
   // Options naming a directory the command writes its files into (cosim, tpu): claimed like an
   // output file, by a lock beside the directory, whose parent is created for that if missing.
   std::vector<std::string> output_directories;
-  // False on the MPI ranks that write parts of an output the root rank claims (dataset).
+  // False on the MPI ranks whose root claims the outputs for the whole job (dataset, cosim).
   bool lock_outputs = true;
   // Filled by parse_command_line: a claim on every output file and directory, held while the syntax
   // object lives (the command's run), so that a second writer of the same file is refused.

@@ -14,6 +14,9 @@ struct Command {
   const char* name;
   const char* summary;
   CommandFunction run;
+  // Whether the command splits its work over the processes of an MPI launcher; any other
+  // command would run whole in each of them, writing the same outputs, and is refused there.
+  bool splits_over_mpi_ranks = false;
 };
 
 // The table of subcommands, in the order `imcosim --help` lists them.

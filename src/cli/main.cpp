@@ -57,16 +57,18 @@ int run(const std::vector<std::string>& words) {
   if (command == table.end()) {
     throw imcosim::UsageError("unknown command '" + first + "' (see 'imcosim --help')");
   }
-  // Only `dataset` splits its work over the processes of an MPI launcher; any other command
-  // would run whole in each of them, writing the same outputs.
   if (const int processes = imcosim::mpi::launcher_world_size();
-      processes > 1 && first != "dataset" && first != "montecarlo") {
+      processes > 1 && !command->splits_over_mpi_ranks) {
+    std::string splitting;
+    for (const auto& entry : table) {
+      if (entry.splits_over_mpi_ranks) {
+        splitting += std::string(splitting.empty() ? "" : ", ") + entry.name;
+      }
+    }
     throw imcosim::UsageError("imcosim " + first +
-                              " runs in one process, and an MPI launcher "
-                              "started " +
-                              std::to_string(processes) +
-                              "; of the commands only dataset and montecarlo split over "
-                              "MPI ranks (docs/campaign.md)");
+                              " runs in one process, and an MPI launcher started " +
+                              std::to_string(processes) + "; of the commands only " + splitting +
+                              " split over MPI ranks (docs/campaign.md, docs/cosim.md)");
   }
   return command->run({words.begin() + 1, words.end()});
 }

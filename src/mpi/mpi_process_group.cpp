@@ -104,6 +104,23 @@ class MpiWorld final : public ProcessGroup {
   }
 
   [[nodiscard]] std::vector<double> gather_to_root(const std::vector<double>& values) override {
+    return gather(values, false);
+  }
+
+  [[nodiscard]] std::vector<double> gather_to_all(const std::vector<double>& values) override {
+    return gather(values, true);
+  }
+
+  [[nodiscard]] std::vector<int> exchange_statuses(int status) override {
+    std::vector<int> statuses(static_cast<std::size_t>(size_), 0);
+    check(MPI_Allgather(&status, 1, MPI_INT, statuses.data(), 1, MPI_INT, MPI_COMM_WORLD),
+          "MPI_Allgather");
+    return statuses;
+  }
+
+ private:
+  // Every rank's `values` joined in rank order, on the root or (`everywhere`) on every rank.
+  [[nodiscard]] std::vector<double> gather(const std::vector<double>& values, bool everywhere) {
     // MPI counts are ints: 2^31 - 1 doubles (16 GB) per rank at most.
     if (values.size() > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
       throw Error(ErrorKind::runtime, "rank " + std::to_string(rank_) + " has " +
@@ -112,8 +129,9 @@ class MpiWorld final : public ProcessGroup {
     }
     const int count = static_cast<int>(values.size());
     std::vector<int> counts(static_cast<std::size_t>(size_), 0);
-    check(MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD),
-          "MPI_Gather");
+    check(everywhere ? MPI_Allgather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, MPI_COMM_WORLD)
+                     : MPI_Gather(&count, 1, MPI_INT, counts.data(), 1, MPI_INT, 0, MPI_COMM_WORLD),
+          everywhere ? "MPI_Allgather" : "MPI_Gather");
     std::vector<int> offsets(static_cast<std::size_t>(size_), 0);
     std::size_t total = 0;
     for (std::size_t k = 0; k < counts.size(); ++k) {
@@ -123,14 +141,15 @@ class MpiWorld final : public ProcessGroup {
       offsets[k] = static_cast<int>(total);
       total += static_cast<std::size_t>(counts[k]);
     }
-    std::vector<double> joined(rank_ == 0 ? total : 0);
-    check(MPI_Gatherv(values.data(), count, MPI_DOUBLE, joined.data(), counts.data(),
-                      offsets.data(), MPI_DOUBLE, 0, MPI_COMM_WORLD),
-          "MPI_Gatherv");
+    std::vector<double> joined(rank_ == 0 || everywhere ? total : 0);
+    check(everywhere ? MPI_Allgatherv(values.data(), count, MPI_DOUBLE, joined.data(),
+                                      counts.data(), offsets.data(), MPI_DOUBLE, MPI_COMM_WORLD)
+                     : MPI_Gatherv(values.data(), count, MPI_DOUBLE, joined.data(), counts.data(),
+                                   offsets.data(), MPI_DOUBLE, 0, MPI_COMM_WORLD),
+          everywhere ? "MPI_Allgatherv" : "MPI_Gatherv");
     return joined;
   }
 
- private:
   void receive_progress(int source, std::vector<std::int64_t>& done_per_rank) {
     std::int64_t done = 0;
     check(MPI_Recv(&done, 1, MPI_INT64_T, source, tag_progress, MPI_COMM_WORLD, MPI_STATUS_IGNORE),

@@ -26,6 +26,10 @@ class SingleProcess final : public ProcessGroup {
   [[nodiscard]] std::vector<double> gather_to_root(const std::vector<double>& values) override {
     return values;
   }
+  [[nodiscard]] std::vector<double> gather_to_all(const std::vector<double>& values) override {
+    return values;
+  }
+  [[nodiscard]] std::vector<int> exchange_statuses(int status) override { return {status}; }
 };
 
 }  // namespace

@@ -74,9 +74,8 @@ std::vector<std::size_t> predict(const HybridNetwork& network, const ImageDatase
   const std::size_t classes = network.architecture().class_count();
   auto order = in_order(dataset.size());
   std::vector<std::size_t> predicted(dataset.size());
-  // A float chunk's im2col stays in cache; the quantised forward lowers image by image but
-  // quantises the weights once per chunk, so its chunks are larger.
-  const std::size_t chunk = network.precision() == Precision::float32 ? 32 : 256;
+  const std::size_t chunk = network.precision() == Precision::float32 ? float_prediction_batch
+                                                                      : quantised_prediction_batch;
   const auto chunks = static_cast<std::int64_t>((dataset.size() + chunk - 1) / chunk);
 #pragma omp parallel
   {

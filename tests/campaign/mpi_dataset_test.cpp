@@ -133,7 +133,7 @@ TEST(MpiMonteCarlo, ThreeRanksReportTheStatisticsOfOneProcess) {
 TEST(MpiDataset, OtherCommandsRefuseToRunOncePerRank) {
   const auto solve = run_command(mpirun(2) + " solve missing.h5 -o out.h5");
   EXPECT_NE(solve.exit_code, 0);
-  EXPECT_NE(solve.output.find("only dataset and montecarlo split over MPI ranks"),
+  EXPECT_NE(solve.output.find("only cosim, montecarlo, dataset split over MPI ranks"),
             std::string::npos)
       << solve.output;
   const auto shard = run_command(mpirun(2) + " dataset c.ini -o out.h5 --shard 1/2");

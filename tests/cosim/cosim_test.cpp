@@ -180,5 +180,64 @@ TEST(Cosim, BadConfigurationsExitTwoNamingTheKeyAndWriteNothing) {
   EXPECT_THROW((void)cosim::read_cosim_config(scratch.path() / "none.ini"), cosim::CosimError);
 }
 
+#ifdef IMCOSIM_MPIEXEC
+// Every attribute (but the command line) and every dataset of two HDF5 files, compared exactly:
+// empty when they are equal, else what differs.
+std::string hdf5_difference(const std::filesystem::path& a, const std::filesystem::path& b) {
+  const auto compare =
+      run_command(std::string(IMCOSIM_PYTHON) +
+                  " -c \"import h5py, numpy as np, sys\n"
+                  "a, b = h5py.File(sys.argv[1], 'r'), h5py.File(sys.argv[2], 'r')\n"
+                  "def items(f):\n"
+                  "    out = {'/@' + k: v for k, v in f.attrs.items() if k != 'command'}\n"
+                  "    def visit(name, o):\n"
+                  "        out.update({name + '@' + k: v for k, v in o.attrs.items()})\n"
+                  "        if isinstance(o, h5py.Dataset): out[name] = o[()]\n"
+                  "    f.visititems(visit)\n"
+                  "    return out\n"
+                  "x, y = items(a), items(b)\n"
+                  "assert x.keys() == y.keys(), sorted(set(x) ^ set(y))\n"
+                  "bad = [k for k in x if not np.array_equal(x[k], y[k], "
+                  "equal_nan=np.asarray(x[k]).dtype.kind == 'f')]\n"
+                  "assert not bad, bad\" " +
+                  a.string() + " " + b.string());
+  return compare.exit_code == 0 ? "" : compare.output;
+}
+
+std::string text_of(const std::filesystem::path& path) {
+  std::ifstream file(path);
+  return {std::istreambuf_iterator<char>(file), {}};
+}
+
+// mpirun -n 3 imcosim cosim: the ranks share the images (whole batches of 256: 256, 256 and 88
+// of 600) and the two ngspice checks and one latency transient (one rank gets none of the
+// checks), and the root writes the results of one process, to the last bit.
+TEST(Cosim, ThreeMpiRanksWriteTheResultsOfOneProcess) {
+  const ScratchDirectory scratch;
+  write_models(scratch.path(), "input 28 28 1");
+  write_text(scratch.path() / "cosim.ini", config_text(600));
+  const std::string arguments = (scratch.path() / "cosim.ini").string() + " --cache-dir " +
+                                testing::shared_neuron_cache() + " --workers 1 --threads 1 -o ";
+  const auto one = run_command(cli + " cosim " + arguments + (scratch.path() / "one").string());
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  const auto three = run_command(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 " IMCOSIM_MPIEXEC " -n 3 --oversubscribe " +
+      cli + " cosim " + arguments + (scratch.path() / "three").string());
+  ASSERT_EQ(three.exit_code, 0) << three.output;
+  EXPECT_NE(three.output.find("split over 3 MPI ranks: images 0 to 256 here"), std::string::npos)
+      << three.output;
+  EXPECT_EQ(three.output.find("wrote "), three.output.rfind("wrote ")) << "one summary";
+  for (const char* file : {"cosim.h5", "fc-part/inputs.h5", "fc-part/model.h5"}) {
+    EXPECT_EQ(hdf5_difference(scratch.path() / "one" / file, scratch.path() / "three" / file), "")
+        << file;
+  }
+  for (const char* file : {"table.csv", "table.md", "layers.csv", "fc-part/campaign.ini"}) {
+    EXPECT_EQ(text_of(scratch.path() / "one" / file), text_of(scratch.path() / "three" / file))
+        << file;
+  }
+}
+#endif
+
 }  // namespace
 }  // namespace imcosim

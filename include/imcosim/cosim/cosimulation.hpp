@@ -14,6 +14,7 @@
 
 #include "imcosim/cosim/config.hpp"
 #include "imcosim/imac/model.hpp"
+#include "imcosim/mpi/process_group.hpp"
 #include "imcosim/nn/model_file.hpp"
 #include "imcosim/spice/worker_pool.hpp"
 
@@ -103,6 +104,10 @@ struct CosimResources {
   std::filesystem::path neuron_cache_directory;
   // Called with a line of progress text (which step, how far).
   std::function<void(const std::string&)> on_progress;
+  // The ranks of an MPI launcher that share the images (each computes its share, the root joins
+  // them in image order: the same figures as one process), or nullptr: this process alone.
+  // Every rank calls run_cosimulation; only the root's result is whole, the others' is partial.
+  mpi::ProcessGroup* group = nullptr;
 };
 
 // Runs the co-simulation of `config`. Throws CosimError (bad_input) when the models do not fit

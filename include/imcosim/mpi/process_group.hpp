@@ -39,6 +39,11 @@ class ProcessGroup {
   [[nodiscard]] virtual int broadcast_from_root(int value) = 0;
   // Every rank's `values`, joined in rank order, on the root (the other ranks get nothing).
   [[nodiscard]] virtual std::vector<double> gather_to_root(const std::vector<double>& values) = 0;
+  // Every rank's `values`, joined in rank order, on every rank.
+  [[nodiscard]] virtual std::vector<double> gather_to_all(const std::vector<double>& values) = 0;
+  // Every rank's `status`, in rank order, on every rank: how the ranks learn, at a step where
+  // each waits for the others anyway, whether all of them got there (0) or which failed.
+  [[nodiscard]] virtual std::vector<int> exchange_statuses(int status) = 0;
 };
 
 // This process's group: the MPI ranks when an MPI launcher started it (its environment names a

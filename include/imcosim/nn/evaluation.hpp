@@ -11,7 +11,14 @@ namespace imcosim::nn {
 // `dataset` (inference mode, chunks of images in parallel; the result does not depend on the
 // thread count). Throws NnError when the images do not fit the model.
 EvaluationRecord evaluate(const HybridNetwork& network, const ImageDataset& dataset);
-// The predicted class of every image of `dataset` (what evaluate() counts).
+// The predicted class of every image of `dataset` (what evaluate() counts). Images go through
+// the network in batches counted from the dataset's first image: 32 for a float network (a batch's
+// im2col stays in cache), 256 for a quantised one (its weights are quantised once per batch).
+// A float forward may round differently in another batch, so only a subset that starts at a
+// multiple of largest_prediction_batch is predicted exactly as within the whole dataset.
+inline constexpr std::size_t float_prediction_batch = 32;
+inline constexpr std::size_t quantised_prediction_batch = 256;
+inline constexpr std::size_t largest_prediction_batch = quantised_prediction_batch;
 std::vector<std::size_t> predict(const HybridNetwork& network, const ImageDataset& dataset);
 // Accuracy and confusion matrix of predicted classes against the dataset's labels.
 EvaluationRecord evaluation_record(const ImageDataset& dataset,
