@@ -40,11 +40,11 @@ for target in "${targets[@]}"; do
   mkdir -p "$build_dir/corpus/$target"
   cp fuzz/corpus/"$target"/* "$build_dir/corpus/$target/"
 done
-# The files that crashed Debian's libhdf5 (tests/io/data; the one that hangs it would cost the
-# probe's time-out on every run) seed the HDF5 readers too.
-cp tests/io/data/hdf5-segv-*.h5 "$build_dir/corpus/hdf5_readers/"
+# The files that crashed Debian's libhdf5 or made it read past its buffers (tests/io/data; the
+# one that hangs it would cost the probe's time-out on every run) seed the HDF5 readers too.
+cp tests/io/data/hdf5-segv-*.h5 tests/io/data/hdf5-overread-*.h5 "$build_dir/corpus/hdf5_readers/"
 for target in "${targets[@]}"; do
-  # One input may take at most 30 s (the HDF5 probe of a file may take 10 s, once per input, see
+  # One input may take at most 30 s (the HDF5 probe of a file may take 2 s, once per input, see
   # fuzz/fuzz_support.hpp; the seeds take milliseconds) and 2 GB.
   "$build_dir/bin/fuzz_$target" -max_total_time="$seconds" -timeout=30 -rss_limit_mb=2048 \
     -seed="$seed" -reload=0 -print_final_stats=1 -artifact_prefix="$build_dir/findings/$target-" \

@@ -2,6 +2,10 @@
 
 namespace imcosim::io::hdf5 {
 
+// The probe program's exit code when AddressSanitizer caught the HDF5 library reading or writing
+// outside its memory (set in the program's sanitizer options).
+inline constexpr int probe_memory_fault_exit_code = 86;
+
 // Opens `name` read-only and reads every object header, attribute and dataset description that
 // imcosim's readers use, ignoring every error HDF5 reports. Returns only if the library neither
 // crashed nor looped on the file; what the library said is left to the real readers. Run in a

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -104,9 +105,19 @@ std::optional<pid_t> spawn_probe_program(const std::string& name) {
     std::string program_argument = program;
     std::string file_argument = name;
     std::array<char*, 3> arguments{program_argument.data(), file_argument.data(), nullptr};
+    // This process's environment without the sanitizers' settings: the probe has its own.
+    std::vector<char*> environment;
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+      const std::string_view text(*entry);
+      if (!text.starts_with("ASAN_OPTIONS=") && !text.starts_with("LSAN_OPTIONS=") &&
+          !text.starts_with("UBSAN_OPTIONS=")) {
+        environment.push_back(*entry);
+      }
+    }
+    environment.push_back(nullptr);
     pid_t child = 0;
-    if (posix_spawn(&child, program.c_str(), &actions, &attributes, arguments.data(), environ) ==
-        0) {
+    if (posix_spawn(&child, program.c_str(), &actions, &attributes, arguments.data(),
+                    environment.data()) == 0) {
       started = child;
     }
   }
@@ -236,6 +247,10 @@ std::string probe_verdict(const std::string& name) {
     return name + ": corrupt HDF5 file: the HDF5 library crashed reading it (" +
            (signal_name != nullptr ? signal_name : "signal") + ", signal " +
            std::to_string(signal_number) + ", in a probe process; this process did not open it)";
+  }
+  if (WIFEXITED(status) && WEXITSTATUS(status) == probe_memory_fault_exit_code) {
+    return name + ": corrupt HDF5 file: the HDF5 library read outside its memory reading it " +
+           "(caught by AddressSanitizer in a probe process; this process did not open it)";
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) != probe_finished) {
     // A sanitizer's error report ends a process with an exit code.

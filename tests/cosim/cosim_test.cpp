@@ -237,6 +237,28 @@ TEST(Cosim, ThreeMpiRanksWriteTheResultsOfOneProcess) {
         << file;
   }
 }
+
+// A step that fails on one rank fails on every rank, at the end of that step: rank 0's neuron
+// characterisation (an empty cache, 1 ms for each ngspice run) fails, and the ranks waiting for
+// it stop too, naming it, instead of waiting for good. Nothing is written.
+TEST(Cosim, AFailureOnOneRankStopsEveryRankAndWritesNothing) {
+  const ScratchDirectory scratch;
+  write_models(scratch.path(), "input 28 28 1");
+  write_text(scratch.path() / "cosim.ini", config_text(600));
+  const auto output = scratch.path() / "out";
+  const auto run = run_command(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "ASAN_OPTIONS=abort_on_error=1:detect_leaks=0 " IMCOSIM_MPIEXEC " -n 3 --oversubscribe " +
+      cli + " cosim " + (scratch.path() / "cosim.ini").string() + " --cache-dir " +
+      (scratch.path() / "empty-cache").string() + " --workers 1 --threads 1 --timeout 0.001 -o " +
+      output.string());
+  EXPECT_EQ(run.exit_code, 1) << run.output;
+  EXPECT_NE(run.output.find("rank 0 of 3 failed"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("rank(s) 0 of 3 failed (their messages above); nothing was written"),
+            std::string::npos)
+      << run.output;
+  EXPECT_FALSE(std::filesystem::exists(output));
+}
 #endif
 
 }  // namespace
