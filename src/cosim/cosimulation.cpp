@@ -129,6 +129,18 @@ imac::ImacEvaluation evaluate_in_chunks(const imac::FastEvaluator& evaluator,
   return all;
 }
 
+// The outputs, classes, powers and latencies of every rank's share of an evaluation, joined on
+// the root in rank order (the other ranks get empty ones).
+imac::ImacEvaluation join_on_root(const RankShares& ranks, const imac::ImacEvaluation& share,
+                                  Eigen::Index outputs) {
+  imac::ImacEvaluation joined;
+  joined.outputs_volt = ranks.join_rows_on_root(share.outputs_volt, outputs);
+  joined.predicted_class = ranks.join_on_root(share.predicted_class);
+  joined.power_watt = ranks.join_on_root(share.power_watt);
+  joined.latency_s = ranks.join_on_root(share.latency_s);
+  return joined;
+}
+
 }  // namespace
 
 CosimResult run_cosimulation(const CosimConfig& config, const CosimResources& resources) {
@@ -299,21 +311,16 @@ CosimResult run_cosimulation(const CosimConfig& config, const CosimResources& re
   const auto n_out = static_cast<Eigen::Index>(hybrid.architecture().imac_sizes().back());
   const Eigen::MatrixXd my_rows = inputs_volt.middleRows(static_cast<Eigen::Index>(mine.first),
                                                          static_cast<Eigen::Index>(mine.count));
-  // The fast path of `network` on this rank's images, joined on the root.
+  // The fast path `fast_path` on this rank's images, joined on the root.
   const auto evaluate_mine = [&](const imac::FastEvaluator& fast_path, const std::string& label) {
     imac::ImacEvaluation evaluation;
+    evaluation.outputs_volt.resize(0, n_out);
     ranks.run_step([&] {
       if (mine.count > 0) {
         evaluation = evaluate_in_chunks(fast_path, my_rows, progress, label);
       }
     });
-    imac::ImacEvaluation joined;
-    joined.outputs_volt = ranks.join_rows_on_root(
-        evaluation.outputs_volt.size() == 0 ? Eigen::MatrixXd(0, n_out) : evaluation.outputs_volt,
-        n_out);
-    joined.power_watt = ranks.join_on_root(evaluation.power_watt);
-    joined.predicted_class = ranks.join_on_root(evaluation.predicted_class);
-    return joined;
+    return join_on_root(ranks, evaluation, n_out);
   };
   const imac::ImacEvaluation fast = evaluate_mine(evaluator, "IMAC fast path");
   result.imac_seconds += seconds_since(start);
@@ -369,12 +376,7 @@ CosimResult run_cosimulation(const CosimConfig& config, const CosimResources& re
       };
       evaluation = imac::evaluate_with_spice(*resources.pool, circuit, my_share, options);
     });
-    imac::ImacEvaluation joined;
-    joined.outputs_volt = ranks.join_rows_on_root(evaluation.outputs_volt, n_out);
-    joined.predicted_class = ranks.join_on_root(evaluation.predicted_class);
-    joined.latency_s = ranks.join_on_root(evaluation.latency_s);
-    joined.power_watt = ranks.join_on_root(evaluation.power_watt);
-    return joined;
+    return join_on_root(ranks, evaluation, n_out);
   };
   std::vector<double> latencies_s;
   std::vector<double> powers_watt;

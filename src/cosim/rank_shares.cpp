@@ -16,17 +16,16 @@ constexpr int step_done = 0;
 constexpr int step_failed = 1;
 constexpr int step_bad_input = 2;
 
+// Classes joined through doubles, which hold them exactly (they are far below 2^53).
 template <typename Integer>
-std::vector<double> as_numbers(const std::vector<Integer>& values) {
-  return {values.begin(), values.end()};
-}
-
-template <typename Integer>
-std::vector<Integer> as_integers(const std::vector<double>& numbers) {
+std::vector<Integer> join_classes_on_root(mpi::ProcessGroup& group,
+                                          const std::vector<Integer>& classes) {
+  const std::vector<double> joined =
+      group.gather_to_root(std::vector<double>(classes.begin(), classes.end()));
   std::vector<Integer> values;
-  values.reserve(numbers.size());
-  for (const double number : numbers) {
-    values.push_back(static_cast<Integer>(number));  // exact: classes are far below 2^53
+  values.reserve(joined.size());
+  for (const double number : joined) {
+    values.push_back(static_cast<Integer>(number));
   }
   return values;
 }
@@ -113,17 +112,11 @@ Eigen::MatrixXd RankShares::join_rows_everywhere(const Eigen::MatrixXd& rows,
 }
 
 std::vector<std::size_t> RankShares::join_on_root(const std::vector<std::size_t>& classes) const {
-  if (ranks() == 1) {
-    return classes;
-  }
-  return as_integers<std::size_t>(group_->gather_to_root(as_numbers(classes)));
+  return ranks() == 1 ? classes : join_classes_on_root(*group_, classes);
 }
 
 std::vector<Eigen::Index> RankShares::join_on_root(const std::vector<Eigen::Index>& classes) const {
-  if (ranks() == 1) {
-    return classes;
-  }
-  return as_integers<Eigen::Index>(group_->gather_to_root(as_numbers(classes)));
+  return ranks() == 1 ? classes : join_classes_on_root(*group_, classes);
 }
 
 Eigen::VectorXd RankShares::join_on_root(const Eigen::VectorXd& values) const {

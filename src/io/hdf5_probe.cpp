@@ -226,7 +226,7 @@ bool wait_for_probe(pid_t child, int& status) {
   }
 }
 
-// Forks the probe of `name` and waits for it: what is wrong with the file, or empty when the
+// Starts the probe of `name` and waits for it: what is wrong with the file, or empty when the
 // probe ran to its end (or could not run at all).
 std::string probe_verdict(const std::string& name) {
   const std::optional<pid_t> spawned = spawn_probe_program(name);
